@@ -1,0 +1,246 @@
+# Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
+"""Batched cross-entropy-method planner over normalised action blocks.
+
+The solver core is `CEMPlanner.optimize(cost_fn, mean)`: it asks one question,
+`cost_fn(candidates (B, S, T, A)) -> (B, S)`, and knows nothing about world
+models. `CEMPlanner.plan` wraps it with the terminal latent cost of a
+`WorldModel` (see costs.py), so the prefix and the autoregressive predictor are
+planned with through one interface.
+
+Randomness: environment b of a batch draws all of its sampling noise from its
+own generator seeded `seed + b`, created on the input's device. A batch of B
+environments therefore plans exactly like B separate calls with seeds
+seed, seed + 1, ..., and a call is a pure function of its inputs and seed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import torch
+
+from fast_lewm_ros.planning.costs import check_inputs, LatentCost
+
+CostFn = Callable[[torch.Tensor], torch.Tensor]
+
+SOLVERS = ('cem', 'mppi')
+
+
+@dataclass(frozen=True)
+class PlannerConfig:
+    """Planner settings; the defaults are the paper's protocol."""
+
+    solver: str = 'cem'                 # 'cem' or 'mppi' (see make_planner)
+    samples: int = 300                  # S candidates per environment and iteration
+    iterations: int = 30                # sampling rounds per plan
+    elites: int = 30                    # CEM: lowest-cost candidates refit each round
+    horizon: int = 5                    # T action blocks per plan
+    init_std: float = 1.0               # sampling std at the start, normalised units
+    min_std: float = 0.0                # floor on the sampling std (paper: none)
+    action_low: Optional[float] = None  # clamp candidates, normalised units (paper: none)
+    action_high: Optional[float] = None
+    seed: int = 0                       # environment b uses seed + b
+    beta: float = 0.0                   # self-consistency weight (paper 1, released 0)
+    chain_split: int = 2                # blocks before chaining for self-consistency
+    warm_start: bool = True             # start from the shifted previous plan
+    temperature: float = 0.5            # MPPI: softmax temperature on costs
+    compile: bool = False               # CUDA only: torch.compile the model cost
+    cuda_graph: bool = False            # CUDA only: capture the whole solve as a graph
+    bf16: bool = False                  # CUDA only: autocast the model cost to bf16
+
+    def __post_init__(self):
+        def need(ok: bool, what: str):
+            if not ok:
+                raise ValueError(f'PlannerConfig: {what}')
+        need(self.solver in SOLVERS, f'solver must be one of {SOLVERS}, got {self.solver!r}')
+        need(self.samples >= 2, f'samples must be >= 2, got {self.samples}')
+        need(self.iterations >= 1, f'iterations must be >= 1, got {self.iterations}')
+        need(2 <= self.elites <= self.samples,
+             f'elites must be in [2, samples={self.samples}], got {self.elites}')
+        need(self.horizon >= 1, f'horizon must be >= 1 block, got {self.horizon}')
+        need(self.init_std > 0, f'init_std must be > 0, got {self.init_std}')
+        need(self.min_std >= 0, f'min_std must be >= 0, got {self.min_std}')
+        need(self.beta >= 0, f'beta must be >= 0, got {self.beta}')
+        need(self.temperature > 0, f'temperature must be > 0, got {self.temperature}')
+        if self.action_low is not None and self.action_high is not None:
+            need(self.action_low < self.action_high,
+                 f'action_low ({self.action_low}) must be < action_high ({self.action_high})')
+        if self.beta > 0:
+            need(0 < self.chain_split < self.horizon,
+                 f'chain_split must be in [1, horizon-1={self.horizon - 1}] when beta > 0, '
+                 f'got {self.chain_split}')
+
+
+@dataclass
+class PlanResult:
+    """What a solve returns; tensors stay on the input's device."""
+
+    actions: torch.Tensor       # (B, T, A) the final mean, normalised units
+    cost: torch.Tensor          # (B,) cost of `actions`
+    std: torch.Tensor           # (B, T, A) final sampling std
+    cost_history: torch.Tensor  # (B, I) lowest candidate cost in each iteration
+    iterations: int
+
+
+def shift_plan(actions: torch.Tensor, steps: int, action_dim: int) -> torch.Tensor:
+    """Warm start: drop the first `steps` primitive actions, pad with zeros.
+
+    actions (B, T, A) in normalised units, A = block * action_dim. Zero is the
+    prior mean of z-scored actions; steps >= T * block gives all zeros.
+    """
+    B, T, A = actions.shape
+    if A % action_dim:
+        raise ValueError(f'shift_plan: block size {A} is not a multiple of '
+                         f'action_dim {action_dim}')
+    if steps < 0:
+        raise ValueError(f'shift_plan: steps must be >= 0, got {steps}')
+    flat = actions.reshape(B, -1, action_dim)  # (B, T * block, action_dim)
+    steps = min(steps, flat.shape[1])
+    out = torch.zeros_like(flat)
+    out[:, :flat.shape[1] - steps] = flat[:, steps:]
+    return out.reshape(B, T, A)
+
+
+class CEMPlanner:
+    """Batched CEM: candidate 0 is the current mean, elites by topk, plan = final mean."""
+
+    def __init__(self, config: PlannerConfig | None = None):
+        self.config = config or PlannerConfig()
+        self._graphs: dict = {}
+        self._compiled: dict = {}
+
+    # ---- solver core -------------------------------------------------------------
+    def optimize(self, cost_fn: CostFn, mean: torch.Tensor,
+                 seed: int | None = None) -> PlanResult:
+        """Minimise `cost_fn` starting from `mean` (B, T, A); float32, any device."""
+        if mean.dim() != 3:
+            raise ValueError(f'initial mean must be (B, T, A), got shape {tuple(mean.shape)}')
+        mean = mean.float()
+        noise = self.sample_noise(mean, seed)  # (B, I, S, T, A)
+        std = torch.full_like(mean, self.config.init_std)
+        with torch.inference_mode():
+            mean, std, history = self._loop(self._checked(cost_fn), mean, std, noise)
+            cost = self._checked(cost_fn)(mean.unsqueeze(1))[:, 0]  # (B,)
+        return PlanResult(mean, cost, std, history, self.config.iterations)
+
+    def sample_noise(self, mean: torch.Tensor, seed: int | None = None) -> torch.Tensor:
+        """Standard normal noise (B, I, S, T, A), row 0 of every iteration zero.
+
+        Drawn up front, one generator per environment, so a batch equals separate
+        calls and a captured CUDA graph needs no random-number kernels.
+        """
+        c = self.config
+        B, T, A = mean.shape
+        seed = c.seed if seed is None else seed
+        noise = torch.zeros(B, c.iterations, c.samples, T, A, device=mean.device)
+        for b in range(B):
+            gen = torch.Generator(device=mean.device)
+            gen.manual_seed(seed + b)
+            # candidate 0 keeps zero noise, so it is exactly the current mean
+            noise[b, :, 1:] = torch.randn(c.iterations, c.samples - 1, T, A,
+                                          generator=gen, device=mean.device)
+        return noise
+
+    def _loop(self, cost_fn: CostFn, mean, std, noise):
+        """Pure tensor iterations (no host sync), so CUDA graphs can capture them."""
+        history = []
+        for i in range(self.config.iterations):
+            candidates = mean.unsqueeze(1) + std.unsqueeze(1) * noise[:, i]  # (B, S, T, A)
+            candidates = self._clamp(candidates)
+            cost = cost_fn(candidates)  # (B, S)
+            history.append(cost.min(dim=1).values)
+            mean, std = self._update(candidates, cost, mean, std)
+        return mean, std, torch.stack(history, dim=1)  # (B, I)
+
+    def _update(self, candidates, cost, mean, std):
+        """Refit mean and std to the elites (the lowest costs)."""
+        B, S, T, A = candidates.shape
+        idx = torch.topk(cost, self.config.elites, dim=1, largest=False).indices  # (B, K)
+        elites = torch.gather(candidates, 1, idx[:, :, None, None].expand(-1, -1, T, A))
+        return elites.mean(dim=1), elites.std(dim=1).clamp_min(self.config.min_std)
+
+    def _clamp(self, x: torch.Tensor) -> torch.Tensor:
+        c = self.config
+        if c.action_low is None and c.action_high is None:
+            return x
+        return x.clamp(c.action_low, c.action_high)
+
+    @staticmethod
+    def _checked(cost_fn: CostFn) -> CostFn:
+        def wrapped(candidates: torch.Tensor) -> torch.Tensor:
+            cost = cost_fn(candidates)
+            B, S = candidates.shape[:2]
+            if not isinstance(cost, torch.Tensor) or tuple(cost.shape) != (B, S):
+                got = tuple(cost.shape) if isinstance(cost, torch.Tensor) else type(cost)
+                raise ValueError(
+                    f'cost_fn must return a tensor of shape (B, S) = {(B, S)} for '
+                    f'candidates of shape (B, S, T, A) = {tuple(candidates.shape)}, '
+                    f'got {got}')
+            return cost.float()
+        return wrapped
+
+    # ---- world-model planning --------------------------------------------------------
+    def plan(self, world_model, z: torch.Tensor, z_goal: torch.Tensor,
+             init: torch.Tensor | None = None, seed: int | None = None) -> PlanResult:
+        """Plan action blocks that bring `z` (B, D) to `z_goal` (B, D).
+
+        `init` (B, T, A) is the starting mean in normalised units (e.g. the shifted
+        previous plan), zeros when None. Latents are encoded by the caller, once.
+        """
+        c = self.config
+        A = check_inputs(world_model, z, z_goal, init, c.horizon)
+        mean = torch.zeros(z.shape[0], c.horizon, A, device=z.device) if init is None else init
+        cost = LatentCost(world_model, z, z_goal, c.beta, c.chain_split,
+                          bf16=c.bf16 and z.device.type == 'cuda',
+                          compiled=self._compile_fn(world_model, z))
+        if c.cuda_graph and z.device.type == 'cuda':
+            return self._plan_graphed(cost, mean.float(), seed)
+        return self.optimize(cost, mean, seed)
+
+    def _compile_fn(self, world_model, z):
+        if not (self.config.compile and z.device.type == 'cuda'):
+            return None
+        key = id(world_model)
+        if key not in self._compiled:
+            self._compiled[key] = torch.compile(world_model.predict_final, dynamic=False)
+        return self._compiled[key]
+
+    def _plan_graphed(self, cost: 'LatentCost', mean, seed) -> PlanResult:
+        """Replay one CUDA graph of the whole solve (captured once per shape)."""
+        noise = self.sample_noise(mean, seed)
+        std = torch.full_like(mean, self.config.init_std)
+        key = (id(cost.world_model), tuple(cost.z.shape), tuple(mean.shape), cost.beta)
+        if key not in self._graphs:
+            self._graphs[key] = _GraphedSolve(self, cost, mean, std, noise)
+        with torch.inference_mode():
+            mean, std, history, final = self._graphs[key].run(cost, mean, std, noise)
+        return PlanResult(mean, final, std, history, self.config.iterations)
+
+
+class _GraphedSolve:
+    """Static buffers and a CUDA graph for `CEMPlanner._loop` plus the final cost."""
+
+    def __init__(self, planner: CEMPlanner, cost: 'LatentCost', mean, std, noise):
+        self.inputs = [t.clone() for t in (cost.z, cost.z_goal, mean, std, noise)]
+        self.cost = LatentCost(cost.world_model, self.inputs[0], self.inputs[1], cost.beta,
+                               cost.split, bf16=cost.bf16, compiled=cost.compiled)
+        checked = planner._checked(self.cost)
+
+        def solve():
+            m, s, h = planner._loop(checked, *self.inputs[2:])
+            return m, s, h, checked(m.unsqueeze(1))[:, 0]
+
+        stream = torch.cuda.Stream()
+        stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(stream), torch.inference_mode():
+            solve()  # warm-up outside the graph (lazy init, autotuning)
+        torch.cuda.current_stream().wait_stream(stream)
+        self.graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(self.graph), torch.inference_mode():
+            self.outputs = solve()
+
+    def run(self, cost: 'LatentCost', mean, std, noise):
+        for dst, src in zip(self.inputs, (cost.z, cost.z_goal, mean, std, noise)):
+            dst.copy_(src)
+        self.graph.replay()
+        return tuple(o.clone() for o in self.outputs)
