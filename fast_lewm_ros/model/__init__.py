@@ -1,0 +1,21 @@
+# Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
+"""The world model: ViT encoder, Fast-LeWM prefix predictor, LeWM baseline, SIGReg.
+
+Shape letters, used in `# (B, T, D)` comments throughout the project (one meaning
+each, never reused):
+  B  batch (images, start states, or flattened B x S candidates)
+  S  candidates per start state (planning)
+  T  horizon: number of action blocks
+  A  size of one action block = action_block * action_dim
+  D  latent size
+  N  image patches
+  L  latents in the autoregressive predictor's attention window (<= history)
+  M  random SIGReg directions;  K  SIGReg knots
+  H, W  image height and width
+"""
+from fast_lewm_ros.model.checkpoint import CheckpointError
+from fast_lewm_ros.model.config import ModelConfig
+from fast_lewm_ros.model.sigreg import sigreg
+from fast_lewm_ros.model.world_model import WorldModel
+
+__all__ = ['CheckpointError', 'ModelConfig', 'WorldModel', 'sigreg']
