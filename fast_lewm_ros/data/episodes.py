@@ -1,0 +1,274 @@
+# Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
+"""HDF5 episode files (docs/data_format.md): writer, reader, start/goal sampler.
+
+`EpisodeWriter` writes to FILE.tmp and renames it to FILE only when closed after
+success, so an interrupted collection never leaves a half-written FILE behind.
+`EpisodeFile` checks a file before anyone reads it: a foreign or truncated file
+gives an error naming the file and what is missing. `sample_start_goal` draws
+start/goal pairs the paper's way (goal = the state 25 primitive steps later in the
+same episode), from a collected file or from exploration episodes generated on the
+fly from a seed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+import datetime
+import json
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+FORMAT_VERSION = 1
+FRAMESKIP = 5
+GOAL_OFFSET = 25  # primitive steps between a start and its goal (5 blocks of 5)
+COLUMNS = ('pixels', 'action', 'state', 'proprio')
+INDEX = ('episode_start', 'episode_length')
+ATTRS = ('format_version', 'env_id', 'image_size', 'frameskip', 'action_dim', 'state_dim',
+         'proprio_dim', 'seed', 'num_episodes', 'episode_steps', 'policy', 'versions',
+         'created')
+
+
+class DataFormatError(ValueError):
+    """An HDF5 file that does not follow docs/data_format.md."""
+
+
+def package_versions() -> str:
+    """JSON of the versions that shape the data, for the `versions` attribute."""
+    import gymnasium
+    import mujoco
+
+    import fast_lewm_ros
+    return json.dumps({'fast_lewm_ros': fast_lewm_ros.__version__,
+                       'mujoco': mujoco.__version__, 'gymnasium': gymnasium.__version__,
+                       'numpy': np.__version__, 'h5py': h5py.__version__})
+
+
+class EpisodeWriter:
+    """Append episodes (dicts of per-step rows) to a new HDF5 file.
+
+    Use as a context manager: on a clean exit the file is completed and renamed
+    from `path.tmp` to `path`; on an exception the temporary file is deleted.
+    """
+
+    def __init__(self, path, *, env_id: str, image_size: int, action_dim: int,
+                 state_dim: int, proprio_dim: int, seed: int, episode_steps: int,
+                 policy: str, frameskip: int = FRAMESKIP):
+        self.path = Path(path)
+        self.tmp_path = self.path.with_name(self.path.name + '.tmp')
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = h5py.File(self.tmp_path, 'w')
+        p = image_size
+        self.file.create_dataset('pixels', (0, p, p, 3), np.uint8, maxshape=(None, p, p, 3),
+                                 chunks=(1, p, p, 3), compression='lzf')
+        for name, dim, dtype in (('action', action_dim, np.float32),
+                                 ('state', state_dim, np.float64),
+                                 ('proprio', proprio_dim, np.float32)):
+            self.file.create_dataset(name, (0, dim), dtype, maxshape=(None, dim),
+                                     chunks=(1024, dim), compression='lzf')
+        for name in INDEX:
+            self.file.create_dataset(name, (0,), np.int64, maxshape=(None,), chunks=(1024,))
+        attrs = self.file.attrs
+        attrs.update({'format_version': FORMAT_VERSION, 'env_id': env_id,
+                      'image_size': image_size, 'frameskip': frameskip,
+                      'action_dim': action_dim, 'state_dim': state_dim,
+                      'proprio_dim': proprio_dim, 'seed': seed, 'num_episodes': 0,
+                      'episode_steps': episode_steps, 'policy': policy,
+                      'versions': package_versions(),
+                      'created': datetime.datetime.now(datetime.timezone.utc).isoformat()})
+        self.rows = 0
+        self.episodes = 0
+
+    def append(self, episode: dict) -> None:
+        """Write one episode: arrays 'pixels', 'action', 'state', 'proprio' of equal length."""
+        length = len(episode['state'])
+        for name in COLUMNS:
+            rows = np.asarray(episode[name])
+            dataset = self.file[name]
+            if rows.shape[0] != length or rows.shape[1:] != dataset.shape[1:]:
+                raise ValueError(f'{self.path}: episode column {name!r} has shape {rows.shape}, '
+                                 f'expected ({length}, *{dataset.shape[1:]})')
+            dataset.resize(self.rows + length, axis=0)
+            dataset[self.rows:] = rows
+        for name, value in (('episode_start', self.rows), ('episode_length', length)):
+            self.file[name].resize(self.episodes + 1, axis=0)
+            self.file[name][self.episodes] = value
+        self.rows += length
+        self.episodes += 1
+
+    def close(self) -> None:
+        """Complete the file and move it into place."""
+        self.file.attrs['num_episodes'] = self.episodes
+        self.file.close()
+        os.replace(self.tmp_path, self.path)
+
+    def abort(self) -> None:
+        """Drop the temporary file; `path` is left as it was."""
+        self.file.close()
+        self.tmp_path.unlink(missing_ok=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class EpisodeFile:
+    """Read-only access to an episode file, checked against docs/data_format.md."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f'episode file {self.path} does not exist')
+        try:
+            self.file = h5py.File(self.path, 'r')
+        except OSError as err:
+            raise DataFormatError(f'{self.path} is not a readable HDF5 file ({err})') from None
+        try:
+            self._check()
+        except Exception:
+            self.file.close()
+            raise
+
+    def _check(self) -> None:
+        where = f'{self.path} (see docs/data_format.md)'
+        for name in COLUMNS + INDEX:
+            if name not in self.file:
+                raise DataFormatError(f'{where}: missing column {name!r}')
+        for name in ATTRS:
+            if name not in self.file.attrs:
+                raise DataFormatError(f'{where}: missing attribute {name!r}')
+        version = int(self.file.attrs['format_version'])
+        if version != FORMAT_VERSION:
+            raise DataFormatError(f'{where}: format_version {version}, expected {FORMAT_VERSION}')
+        self.starts = self.file['episode_start'][:]
+        self.lengths = self.file['episode_length'][:]
+        if len(self.starts) != len(self.lengths) or len(self.starts) == 0:
+            raise DataFormatError(f'{where}: episode_start/episode_length are empty or differ '
+                                  f'in length ({len(self.starts)} vs {len(self.lengths)})')
+        rows = int((self.starts + self.lengths).max())
+        for name in COLUMNS:
+            if self.file[name].shape[0] < rows:
+                raise DataFormatError(f'{where}: column {name!r} has {self.file[name].shape[0]}'
+                                      f' rows, the episode index needs {rows} (truncated?)')
+
+    @property
+    def attrs(self) -> dict:
+        return dict(self.file.attrs)
+
+    @property
+    def num_episodes(self) -> int:
+        return len(self.starts)
+
+    @property
+    def env_id(self) -> str:
+        return str(self.file.attrs['env_id'])
+
+    @property
+    def image_size(self) -> int:
+        return int(self.file.attrs['image_size'])
+
+    @property
+    def frameskip(self) -> int:
+        return int(self.file.attrs['frameskip'])
+
+    def episode(self, index: int, columns=COLUMNS) -> dict:
+        """The rows of episode `index` for each of `columns`, as numpy arrays."""
+        if not 0 <= index < self.num_episodes:
+            raise IndexError(f'{self.path}: episode {index} out of range '
+                             f'[0, {self.num_episodes})')
+        begin = int(self.starts[index])
+        end = begin + int(self.lengths[index])
+        return {name: self.file[name][begin:end] for name in columns}
+
+    def row(self, column: str, index: int, step: int) -> np.ndarray:
+        """Row `step` of episode `index` in one column."""
+        if not 0 <= step < int(self.lengths[index]):
+            raise IndexError(f'{self.path}: step {step} outside episode {index} '
+                             f'of {int(self.lengths[index])} rows')
+        return self.file[column][int(self.starts[index]) + step]
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@dataclass(frozen=True)
+class StartGoal:
+    """One evaluation problem: reach `goal` (a simulator state) from `start`."""
+
+    start: np.ndarray  # simulator state at the start, (S,)
+    goal: np.ndarray   # simulator state GOAL_OFFSET primitive steps later, (S,)
+    episode: int       # episode index in the file, or on-the-fly episode number
+    step: int          # row of the start inside that episode
+
+
+def sample_start_goal(count: int, seed: int = 42, *, data=None, env=None,
+                      offset: int = GOAL_OFFSET, episode_steps: int | None = None
+                      ) -> list[StartGoal]:
+    """Draw `count` start/goal pairs: goal = the state `offset` steps after the start.
+
+    Give `data` (a path or an open EpisodeFile) to draw from collected episodes, or
+    `env` (a gymnasium id/short name or an env) to generate one exploration
+    episode per pair on the fly, from seeds derived from `seed` (the same pairs on
+    every machine). The same `seed` gives the same pairs.
+    """
+    if (data is None) == (env is None):
+        raise ValueError('sample_start_goal needs exactly one of data= or env=')
+    if count < 1 or offset < 1:
+        raise ValueError(f'count and offset must be >= 1, got {count} and {offset}')
+    rng = np.random.default_rng(seed)
+    if data is not None:
+        return _from_file(data, count, rng, offset)
+    return _on_the_fly(env, count, seed, rng, offset, episode_steps)
+
+
+def _from_file(data, count, rng, offset):
+    episodes = data if isinstance(data, EpisodeFile) else EpisodeFile(data)
+    try:
+        usable = np.flatnonzero(episodes.lengths > offset)
+        if usable.size == 0:
+            raise ValueError(f'{episodes.path}: no episode has more than {offset} rows')
+        pairs = []
+        for _ in range(count):
+            e = int(rng.choice(usable))
+            t = int(rng.integers(0, episodes.lengths[e] - offset))
+            pairs.append(StartGoal(episodes.row('state', e, t).astype(np.float64),
+                                   episodes.row('state', e, t + offset).astype(np.float64),
+                                   e, t))
+        return pairs
+    finally:
+        if episodes is not data:
+            episodes.close()
+
+
+def _on_the_fly(env, count, seed, rng, offset, episode_steps):
+    from fast_lewm_ros.data.policies import episode_seed, make_policy, rollout
+    from fast_lewm_ros.envs import make
+    own = isinstance(env, str)
+    env = make(env) if own else env
+    try:
+        task = env.unwrapped
+        steps = episode_steps or task.default_episode_steps
+        if steps < offset:
+            raise ValueError(f'episode_steps {steps} is shorter than the goal offset {offset}')
+        policy = make_policy(task.env_id)
+        pairs = []
+        for i in range(count):
+            states = rollout(env, policy, episode_seed(seed, i), steps, render=False)['state']
+            t = int(rng.integers(0, steps + 1 - offset))
+            pairs.append(StartGoal(states[t], states[t + offset], i, t))
+        return pairs
+    finally:
+        if own:
+            env.close()

@@ -1,0 +1,38 @@
+# Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
+"""MuJoCo tasks of the paper as gymnasium envs, registered on import.
+
+`gym.make('FastLeWM/TwoRoom-v0', image_size=64)` etc. Every env observes an RGB
+uint8 (image_size, image_size, 3) image and exposes on `env.unwrapped`:
+`get_state()`, `set_state(state)`, `set_goal_state(state)`, `goal_image()` and
+`is_success()`; `info` carries 'proprio', 'state' and 'success'.
+"""
+from __future__ import annotations
+
+import gymnasium as gym
+
+# Short names accepted by the command line, and the gymnasium ids they stand for.
+TASKS = {
+    'tworoom': ('FastLeWM/TwoRoom-v0', 'fast_lewm_ros.envs.tworoom:TwoRoomEnv'),
+    'reacher': ('FastLeWM/Reacher-v0', 'fast_lewm_ros.envs.reacher:ReacherEnv'),
+    'pusht': ('FastLeWM/PushT-v0', 'fast_lewm_ros.envs.pusht:PushTEnv'),
+    'cube': ('FastLeWM/Cube-v0', 'fast_lewm_ros.envs.cube:CubeEnv'),
+}
+ENV_IDS = tuple(env_id for env_id, _ in TASKS.values())
+
+
+def resolve_env_id(name: str) -> str:
+    """Map 'tworoom' or 'FastLeWM/TwoRoom-v0' (any case) to the gymnasium id."""
+    for short, (env_id, _) in TASKS.items():
+        if name.lower() in (short, env_id.lower(), env_id.split('/')[1].lower()):
+            return env_id
+    raise ValueError(f'unknown env {name!r}; expected one of {list(TASKS)} or {list(ENV_IDS)}')
+
+
+def make(name: str, **kwargs) -> gym.Env:
+    """gym.make for a short name or id, without gymnasium's passive checker."""
+    return gym.make(resolve_env_id(name), disable_env_checker=True, **kwargs)
+
+
+for _env_id, _entry_point in TASKS.values():
+    if _env_id not in gym.registry:
+        gym.register(id=_env_id, entry_point=_entry_point)
