@@ -31,7 +31,7 @@ COMMANDS = {
 
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
-    """The full parser; only the chosen subcommand's module is imported."""
+    """Build the full parser, importing only the chosen subcommand's module."""
     parser = argparse.ArgumentParser(
         prog='fast-lewm',
         description='Fast-LeWM world-model planning: collect, train, evaluate, '

@@ -31,7 +31,7 @@ def _candidates() -> list[Path]:
 
 
 def share_path(*parts: str) -> Path:
-    """Absolute path of a shared file, e.g. share_path('config', 'planner.yaml').
+    """Return the absolute path of a shared file, e.g. config/planner.yaml.
 
     Raises FileNotFoundError listing every place that was searched.
     """
@@ -45,5 +45,5 @@ def share_path(*parts: str) -> Path:
 
 
 def default_checkpoint() -> Path:
-    """The shipped default model (a Two-Room Fast-LeWM CPU preset)."""
+    """Return the shipped default model (a Two-Room Fast-LeWM CPU preset)."""
     return share_path(*DEFAULT_CHECKPOINT.split('/'))

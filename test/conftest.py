@@ -1,0 +1,42 @@
+# Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
+"""Shared fixtures: an isolated ROS 2 domain per test, and a polling helper."""
+import os
+import random
+import time
+
+import pytest
+
+
+def wait_for(predicate, timeout=10.0, period=0.02, spin=None):
+    """Poll `predicate` (spinning `spin()` between polls) until it holds or time runs out.
+
+    DDS discovery takes 0.15-1.7 s here, so tests poll with a generous timeout and
+    never sleep for a fixed time.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if spin is not None:
+            spin()
+        if predicate():
+            return True
+        time.sleep(period)
+    return predicate()
+
+
+@pytest.fixture
+def ros_domain(monkeypatch):
+    """Use a random ROS_DOMAIN_ID with discovery kept on localhost, for this test only."""
+    domain = str(random.randint(1, 200))
+    monkeypatch.setenv('ROS_DOMAIN_ID', domain)
+    monkeypatch.setenv('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
+    return domain
+
+
+@pytest.fixture
+def rclpy_context(ros_domain):
+    """Yield an initialised rclpy Context, shut down after the test."""
+    rclpy = pytest.importorskip('rclpy')
+    context = rclpy.Context()
+    rclpy.init(context=context, domain_id=int(os.environ['ROS_DOMAIN_ID']))
+    yield context
+    context.try_shutdown()
