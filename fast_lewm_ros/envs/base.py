@@ -142,6 +142,9 @@ class MujocoTaskEnv(gym.Env, abc.ABC):
         for _ in range(self.substeps):
             self._apply_action(action)
             mujoco.mj_step(self.model, self.data)
+        # mj_step leaves positions of bodies from before its integration: refresh
+        # them so the image shows exactly the state that get_state() returns.
+        mujoco.mj_forward(self.model, self.data)
         self._frame = None
 
     def step(self, action):
