@@ -37,9 +37,10 @@ class DataFormatError(ValueError):
 def package_versions() -> str:
     """JSON of the versions that shape the data, for the `versions` attribute."""
     import gymnasium
-    import mujoco
 
     import fast_lewm_ros
+    # Through envs.base, which picks the headless GL backend before mujoco loads.
+    from fast_lewm_ros.envs.base import mujoco
     return json.dumps({'fast_lewm_ros': fast_lewm_ros.__version__,
                        'mujoco': mujoco.__version__, 'gymnasium': gymnasium.__version__,
                        'numpy': np.__version__, 'h5py': h5py.__version__})

@@ -8,7 +8,13 @@ uint8 (image_size, image_size, 3) image and exposes on `env.unwrapped`:
 """
 from __future__ import annotations
 
-import gymnasium as gym
+import os
+
+# Headless software rendering, decided before anything imports mujoco (see base.py).
+os.environ.setdefault('MUJOCO_GL', 'egl')
+os.environ.setdefault('LP_NUM_THREADS', '1')
+
+import gymnasium as gym  # noqa: E402
 
 # Short names accepted by the command line, and the gymnasium ids they stand for.
 TASKS = {
