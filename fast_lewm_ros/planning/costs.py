@@ -3,7 +3,8 @@
 
 `LatentCost` turns candidates (B, S, T, A) into costs (B, S): the squared L2
 distance between `predict_final(z, actions)` and the goal latent, plus an optional
-self-consistency term beta * ||predict_final - predict_chained||^2. The prefix
+self-consistency term beta * ||predict_final - chained||^2, where the chained
+estimate predicts the first `split` blocks, then the rest from that prediction. The prefix
 predictor answers `predict_final` from its last prefix token in one call, the
 autoregressive one by rolling out T calls: the planner does not care which.
 """
@@ -73,7 +74,9 @@ class LatentCost:
             z_hat = predict_final(z, actions).float().view(B, S, -1)  # (B, S, D)
             cost = (z_hat - self.z_goal.unsqueeze(1)).pow(2).sum(-1)  # (B, S)
             if self.beta > 0:
-                z_chain = self.world_model.predict_chained(z, actions, self.split)
+                # == predict_chained(z, actions, split)[:, -1], terminal latents only
+                z_mid = predict_final(z, actions[:, :self.split])  # (B * S, D)
+                z_chain = predict_final(z_mid, actions[:, self.split:])  # (B * S, D)
                 gap = (z_hat - z_chain.float().view(B, S, -1)).pow(2).sum(-1)  # (B, S)
                 cost = cost + self.beta * gap
         self.calls += 1
