@@ -121,7 +121,8 @@ def load_world_model(cls: type, path: str | Path, map_location: Any = 'cpu') -> 
     try:
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as err:
+        detail = ' '.join(str(err).split())  # torch's message spans several lines
         raise CheckpointError(f'{path}: weights do not match the config in its metadata: '
-                              f'{err}') from err
+                              f'{detail}') from err
     model.training_info = training
     return model.to(map_location).eval()
