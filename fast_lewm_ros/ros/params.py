@@ -1,0 +1,122 @@
+# Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
+"""Declare a node's ROS parameters from one table and read them into one settings object.
+
+Each node keeps a table `{name: Spec}` beside a frozen settings dataclass with
+the same field names. `declare(node, specs)` declares every parameter with its
+description and range, so `ros2 param describe` documents it and rclpy rejects
+out-of-range values with a reason; choices and cross-field rules are checked by
+the settings class's `validate()`, which the node calls from its
+on-set-parameters callback. `markdown_table(specs)` renders the README table
+from the same table, so the documentation cannot drift from the code.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
+                                ParameterType, SetParametersResult)
+from rclpy.parameter import Parameter
+
+_TYPES = {bool: ParameterType.PARAMETER_BOOL, int: ParameterType.PARAMETER_INTEGER,
+          float: ParameterType.PARAMETER_DOUBLE, str: ParameterType.PARAMETER_STRING}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One parameter: default, meaning, allowed values and when a change applies."""
+
+    default: Any
+    description: str
+    low: float | None = None        # inclusive range for numbers
+    high: float | None = None
+    choices: tuple = ()             # allowed strings
+    applies: str = 'live'           # 'live', 'configure' (next configure) or 'startup'
+
+    @property
+    def type_name(self) -> str:
+        if isinstance(self.default, (tuple, list)):
+            return 'double[]'
+        return {bool: 'bool', int: 'int', float: 'double', str: 'string'}[type(self.default)]
+
+    def descriptor(self, name: str) -> ParameterDescriptor:
+        when = {'live': 'applies at once', 'configure': 'applies on the next configure',
+                'startup': 'read once at start-up'}[self.applies]
+        desc = ParameterDescriptor(name=name, description=f'{self.description} ({when})',
+                                   read_only=self.applies == 'startup')
+        if isinstance(self.default, (tuple, list)):
+            desc.type = ParameterType.PARAMETER_DOUBLE_ARRAY
+        else:
+            desc.type = _TYPES[type(self.default)]
+        if self.choices:
+            desc.additional_constraints = f'one of {list(self.choices)}'
+        if isinstance(self.default, bool) or self.low is None:
+            return desc
+        if isinstance(self.default, int):
+            desc.integer_range = [IntegerRange(from_value=int(self.low),
+                                               to_value=int(self.high), step=1)]
+        elif isinstance(self.default, float):
+            desc.floating_point_range = [FloatingPointRange(
+                from_value=float(self.low), to_value=float(self.high), step=0.0)]
+        return desc
+
+
+def declare(node, specs: Mapping[str, Spec]) -> None:
+    """Declare every parameter of `specs` on `node` (overrides come from the command line).
+
+    Raises rclpy's InvalidParameterValueException naming the parameter when an
+    override is out of range or of the wrong type.
+    """
+    for name, spec in specs.items():
+        default = list(spec.default) if isinstance(spec.default, tuple) else spec.default
+        node.declare_parameter(name, default, spec.descriptor(name))
+
+
+def read(node, settings_cls, changes: list[Parameter] | None = None):
+    """Build `settings_cls` from the node's parameters, with `changes` applied on top."""
+    values = {f.name: node.get_parameter(f.name).value
+              for f in dataclasses.fields(settings_cls)}
+    for param in changes or ():
+        if param.name in values:
+            values[param.name] = param.value
+    for name, value in values.items():
+        if not isinstance(value, (str, bytes)) and hasattr(value, '__len__'):
+            values[name] = tuple(float(v) for v in value)  # double[] arrives as array.array
+    return settings_cls(**values)
+
+
+def check(settings_cls, node, params: list[Parameter], extra_check=None) -> SetParametersResult:
+    """On-set-parameters callback body: accept `params` only if the settings stay valid."""
+    try:
+        settings = read(node, settings_cls, params)
+        settings.validate()
+        if extra_check is not None:
+            extra_check(settings)
+    except (ValueError, TypeError) as err:
+        return SetParametersResult(successful=False, reason=str(err))
+    return SetParametersResult(successful=True)
+
+
+def check_choice(name: str, value: str, specs: Mapping[str, Spec]) -> None:
+    """Raise ValueError unless `value` is one of the parameter's choices."""
+    choices = specs[name].choices
+    if choices and value not in choices:
+        raise ValueError(f'parameter {name!r} must be one of {list(choices)}, got {value!r}')
+
+
+def markdown_table(specs: Mapping[str, Spec]) -> str:
+    """The README table: name, type, default, range/choices, meaning."""
+    rows = ['| name | type | default | allowed | meaning |', '|---|---|---|---|---|']
+    for name, spec in specs.items():
+        if spec.choices:
+            allowed = ', '.join(f'`{c}`' for c in spec.choices)
+        elif spec.low is not None:
+            allowed = f'[{spec.low}, {spec.high}]'
+        else:
+            allowed = ''
+        default = list(spec.default) if isinstance(spec.default, tuple) else spec.default
+        meaning = spec.description + {'live': '', 'configure': ' (on configure)',
+                                      'startup': ' (read-only)'}[spec.applies]
+        rows.append(f'| `{name}` | {spec.type_name} | `{default!r}` | {allowed} | {meaning} |')
+    return '\n'.join(rows)

@@ -1,0 +1,342 @@
+# Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
+"""planner_node: camera image + goal image -> ActionPlan and one command per control period.
+
+A lifecycle node. configure loads the checkpoint and builds the receding-horizon
+controller; activate starts planning and commands; deactivate stops commands;
+cleanup frees the model. `autostart:=true` does configure + activate itself.
+Topics (relative, so namespaces and remapping work):
+  in   image, goal_image (sensor_msgs/Image)
+  out  action_plan (fast_lewm_ros/ActionPlan), cmd_action (std_msgs/Float32MultiArray),
+       /diagnostics (diagnostic_msgs/DiagnosticArray)
+goal_image is subscribed twice, best-effort (matches every publisher) and
+reliable + transient-local (receives a latched goal published before the planner
+started); a goal that arrives on both is encoded once.
+"""
+from __future__ import annotations
+
+import gc
+import time
+
+from diagnostic_msgs.msg import DiagnosticArray
+import numpy as np
+import rclpy
+from rclpy.clock import Clock, ClockType
+from rclpy.executors import ExternalShutdownException
+from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
+from sensor_msgs.msg import Image
+from std_msgs.msg import Float32MultiArray, MultiArrayDimension
+
+from fast_lewm_ros.msg import ActionPlan
+from fast_lewm_ros.ros import params, qos
+from fast_lewm_ros.ros.conversions import image_to_numpy
+from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard, WARN
+from fast_lewm_ros.ros.planning_worker import Frame, PlanningWorker
+from fast_lewm_ros.ros.settings import PLANNER_PARAMETERS, PlannerSettings
+
+SUCCESS, FAILURE = TransitionCallbackReturn.SUCCESS, TransitionCallbackReturn.FAILURE
+
+
+class PlannerNode(LifecycleNode):
+    """Fast-LeWM planning as a ROS 2 lifecycle node."""
+
+    def __init__(self, node_name: str = 'planner_node', **kwargs):
+        super().__init__(node_name, **kwargs)
+        params.declare(self, PLANNER_PARAMETERS)
+        self.settings = params.read(self, PlannerSettings)
+        self.settings.validate()
+        self.add_on_set_parameters_callback(self._check_parameters)
+        self.add_post_set_parameters_callback(self._apply_parameters)
+        self.board = StatusBoard(self.get_fully_qualified_name(), self.settings.device)
+        self.board.set('lifecycle', OK, 'unconfigured')
+        self._steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self._diag_timer = self.create_timer(self.settings.diagnostics_period,
+                                             self._publish_diagnostics, clock=self._steady)
+        self.model = self.worker = self._control_timer = None
+        self._pubs, self._subs = [], []
+        self._seq = 0
+        self._last_goal = self._trigger_stamp = None
+        self._last_command: np.ndarray | None = None
+        self._latency_from: float | None = None
+        if self.settings.autostart and self.trigger_configure() == SUCCESS:
+            self.trigger_activate()
+
+    # ---- lifecycle -----------------------------------------------------------------
+    def on_configure(self, state) -> TransitionCallbackReturn:
+        from fast_lewm_ros.model import WorldModel
+        from fast_lewm_ros.resources import default_checkpoint
+        s = self.settings
+        try:
+            if s.device.startswith('cuda'):
+                import torch
+                if not torch.cuda.is_available():
+                    raise ValueError(f'parameter device {s.device!r}: CUDA is not available')
+            path = s.checkpoint or default_checkpoint()
+            self.model = WorldModel.load(path, map_location=s.device)
+            s.validate(self.model.config)
+            controller = self._make_controller(s)
+        except Exception as err:  # noqa: BLE001 - any load failure is a failed configure
+            self.model = None
+            return self._fail('configure failed', err)
+        self.get_logger().info(f'loaded {path} ({self.model.config.predictor} predictor, '
+                               f'image {self.model.config.image_size}px) on {s.device}')
+        self.worker = PlanningWorker(controller, on_plan=self._on_plan,
+                                     on_command=self._publish_command, on_goal=self._on_goal,
+                                     on_error=self._on_worker_error, trigger=s.command_trigger)
+        self._pubs = [self.create_lifecycle_publisher(ActionPlan, 'action_plan', qos.COMMANDS),
+                      self.create_lifecycle_publisher(Float32MultiArray, 'cmd_action',
+                                                      qos.COMMANDS)]
+        # Goal subscriptions first: an executor serves ready subscriptions in creation
+        # order, so a goal and an image that arrive together are taken goal first.
+        self._subs = [self.create_subscription(Image, 'goal_image', self._on_goal_image,
+                                               qos.LATCHED),
+                      self.create_subscription(Image, 'goal_image', self._on_goal_image,
+                                               qos.SENSOR),
+                      self.create_subscription(Image, 'image', self._on_image, qos.SENSOR)]
+        self.worker.start()
+        self.board.clear_all()
+        self.board.set('lifecycle', OK, 'inactive')
+        self._publish_diagnostics()
+        return SUCCESS
+
+    def on_activate(self, state) -> TransitionCallbackReturn:
+        result = super().on_activate(state)  # enables the lifecycle publishers
+        self._last_command, self._trigger_stamp = None, None
+        self.worker.active = True
+        self._control_timer = self.create_timer(self.settings.control_period, self._on_tick,
+                                                clock=self._steady)
+        self.board.set('lifecycle', OK, 'active')
+        self._on_tick()
+        return result
+
+    def on_deactivate(self, state) -> TransitionCallbackReturn:
+        self.worker.active = False
+        self.destroy_timer(self._control_timer)
+        self._control_timer = None
+        for source in ('goal_wait', 'image_stream'):
+            self.board.clear(source)
+        self.board.set('lifecycle', OK, 'inactive')
+        self._publish_diagnostics()
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state) -> TransitionCallbackReturn:
+        self._teardown('unconfigured')
+        return SUCCESS
+
+    def on_shutdown(self, state) -> TransitionCallbackReturn:
+        self._teardown('finalized')
+        return SUCCESS
+
+    def on_error(self, state) -> TransitionCallbackReturn:
+        self._teardown('unconfigured after an error')
+        return SUCCESS
+
+    def destroy_node(self):
+        self._teardown('finalized')
+        return super().destroy_node()
+
+    def _teardown(self, label: str) -> None:
+        if self.worker is not None:
+            self.worker.active = False
+            self.worker.stop()
+        if self._control_timer is not None:
+            self.destroy_timer(self._control_timer)
+        for sub in self._subs:
+            self.destroy_subscription(sub)
+        for pub in self._pubs:
+            self.destroy_lifecycle_publisher(pub)
+        on_cuda = self.settings.device.startswith('cuda')
+        self.model = self.worker = self._control_timer = self._last_goal = None
+        self._pubs, self._subs = [], []
+        gc.collect()
+        if on_cuda:
+            import torch
+            torch.cuda.empty_cache()
+        self.board.clear_all()
+        self.board.set('lifecycle', OK, label)
+
+    def _make_controller(self, s: PlannerSettings):
+        from fast_lewm_ros.planning import RecedingHorizonController
+        dims = self.model.config.action_dim
+        low, high = (np.broadcast_to(np.asarray(b, np.float32), (dims,))
+                     for b in (s.action_low, s.action_high))
+        self._low, self._high = low.copy(), high.copy()
+        return RecedingHorizonController(self.model, s.planner_config(),
+                                         replan_every=s.replan_every(self.model.config),
+                                         action_low=self._low, action_high=self._high)
+
+    # ---- parameters ----------------------------------------------------------------
+    def _check_parameters(self, changes):
+        model = self.model
+        return params.check(PlannerSettings, self, changes, extra_check=None if model is None
+                            else (lambda s: s.validate(model.config)))
+
+    def _apply_parameters(self, changes) -> None:
+        old, self.settings = self.settings, params.read(self, PlannerSettings)
+        names = {p.name for p in changes}
+        if self.worker is not None:
+            self.worker.trigger = self.settings.command_trigger
+            rebuild = {'samples', 'iterations', 'elites', 'horizon', 'init_std', 'seed',
+                       'replan_period', 'action_low', 'action_high'}
+            if names & rebuild:
+                self.worker.swap_controller(self._make_controller(self.settings))
+        if self._control_timer is not None and old.control_period != self.settings.control_period:
+            self.destroy_timer(self._control_timer)
+            self._control_timer = self.create_timer(self.settings.control_period,
+                                                    self._on_tick, clock=self._steady)
+        if old.diagnostics_period != self.settings.diagnostics_period:
+            self.destroy_timer(self._diag_timer)
+            self._diag_timer = self.create_timer(self.settings.diagnostics_period,
+                                                 self._publish_diagnostics, clock=self._steady)
+        self.get_logger().info(f'parameters updated: {sorted(names)}')
+
+    # ---- inputs --------------------------------------------------------------------
+    def _frame(self, msg: Image, source: str) -> Frame | None:
+        """Convert and check an image; on failure report ERROR and return None."""
+        try:
+            pixels = image_to_numpy(msg)  # (H, W, 3) uint8
+            pixels = self._fit(pixels)
+        except ValueError as err:
+            self.board.set(source, ERROR, f'rejected (last good kept): {err}')
+            self._publish_diagnostics(only_if_changed=True)
+            return None
+        self.board.clear(source)
+        self._seq += 1
+        return Frame(pixels, msg.header.stamp, msg.header.frame_id,
+                     self.get_clock().now().nanoseconds, time.monotonic(), self._seq)
+
+    def _fit(self, pixels: np.ndarray) -> np.ndarray:
+        size = self.model.config.image_size
+        if pixels.shape[:2] == (size, size):
+            return pixels
+        if not self.settings.resize_images:
+            raise ValueError(f'image is {pixels.shape[0]}x{pixels.shape[1]}, the model '
+                             f'expects {size}x{size} (set resize_images:=true to resize)')
+        from PIL import Image as PILImage
+        return np.asarray(PILImage.fromarray(pixels).resize((size, size), PILImage.BILINEAR))
+
+    def _on_image(self, msg: Image) -> None:
+        frame = self._frame(msg, 'image')
+        if frame is None or self.worker is None:
+            return
+        stamp = (frame.stamp.sec, frame.stamp.nanosec)
+        act = (self.settings.command_trigger == 'image' and self.worker.active
+               and stamp != self._trigger_stamp)  # a re-sent image gets one command only
+        if act:
+            self._trigger_stamp = stamp
+        self.worker.submit_image(frame, act)
+
+    def _on_goal_image(self, msg: Image) -> None:
+        key = ((msg.header.stamp.sec, msg.header.stamp.nanosec), bytes(msg.data))
+        if key == self._last_goal or self.worker is None:
+            return  # the same goal from the second subscription
+        self._last_goal = key
+        frame = self._frame(msg, 'goal')
+        if frame is not None:
+            self.worker.submit_goal(frame)
+
+    # ---- control timer -------------------------------------------------------------
+    def _on_tick(self) -> None:
+        command = self._next_command()
+        if command is not None:
+            self._publish_command(command)
+        self._publish_diagnostics(only_if_changed=True)
+
+    def _next_command(self) -> np.ndarray | None:
+        """The command for this control period, or None; keeps the board current."""
+        worker, s = self.worker, self.settings
+        if not worker.has_goal:
+            self.board.set('goal_wait', WARN, 'waiting for goal (no commands)')
+            return None
+        latest = worker.latest
+        if latest is None:
+            self.board.set('image_stream', WARN, 'waiting for image (no commands)')
+            return None
+        age = (self.get_clock().now().nanoseconds - latest.received_ns) * 1e-9
+        if age > s.stale_timeout:
+            self.board.set('image_stream', WARN, f'no image for {age:.2f} s (stale_timeout '
+                           f'{s.stale_timeout} s): {s.stale_policy} commands')
+            if s.stale_policy == 'hold' and self._last_command is not None:
+                return self._last_command
+            return np.zeros(self.model.config.action_dim, np.float32)
+        self.board.clear('image_stream')
+        if s.command_trigger == 'image':
+            return None  # the worker answers each image itself
+        action = worker.controller.next_action()  # (1, action_dim) or None
+        worker.notify()
+        return None if action is None else action[0]
+
+    # ---- outputs -------------------------------------------------------------------
+    def _publish_command(self, action: np.ndarray, frame: Frame | None = None) -> None:
+        if self.worker is None or not self.worker.active:
+            return
+        action = np.clip(np.asarray(action, np.float32), self._low, self._high)
+        msg = Float32MultiArray(data=action.tolist())
+        msg.layout.dim = [MultiArrayDimension(label='action', size=action.size,
+                                              stride=action.size)]
+        self._pubs[1].publish(msg)
+        self._last_command = action
+        if self._latency_from is not None:
+            latency, self._latency_from = time.monotonic() - self._latency_from, None
+            self.board.value('latency_image_to_command_ms', f'{latency * 1e3:.1f}')
+
+    def _on_plan(self, plan, frame: Frame) -> None:
+        if self.worker is None or not self.worker.active:
+            return
+        self._latency_from = frame.received_s
+        cfg = self.model.config
+        msg = ActionPlan(plan_id=plan.plan_id, control_period=self.settings.control_period,
+                         horizon=plan.actions.shape[1], action_dim=cfg.action_dim,
+                         actions=plan.actions[0].ravel().tolist(), cost=float(plan.cost[0]),
+                         planning_time=plan.planning_time, predictor=cfg.predictor)
+        msg.header.stamp, msg.header.frame_id = frame.stamp, frame.frame_id
+        self._pubs[0].publish(msg)
+        self.board.clear('plan')
+        for key, value in (('plans', plan.plan_id + 1), ('last_cost', f'{msg.cost:.4g}'),
+                           ('planning_time_ms', f'{plan.planning_time * 1e3:.1f}')):
+            self.board.value(key, value)
+        self._publish_diagnostics(only_if_changed=True)
+
+    def _on_goal(self, frame: Frame) -> None:
+        self.board.clear('goal')
+        self.board.clear('goal_wait')
+        self.get_logger().info('new goal encoded')
+        self._publish_diagnostics(only_if_changed=True)
+
+    def _on_worker_error(self, source: str, err: Exception) -> None:
+        self.board.set(source, ERROR, f'{type(err).__name__}: {err}')
+        self.get_logger().error(f'{source}: {err}')
+        self._publish_diagnostics(only_if_changed=True)
+
+    def _fail(self, what: str, err: Exception) -> TransitionCallbackReturn:
+        self.board.set('lifecycle', ERROR, f'{what}: {err}')
+        self.get_logger().error(f'{what}: {err}')
+        self._publish_diagnostics()
+        return FAILURE
+
+    def _publish_diagnostics(self, only_if_changed: bool = False) -> None:
+        if only_if_changed and not self.board.changed():
+            return
+        self._diag_pub.publish(self.board.message(self.get_clock().now().to_msg()))
+
+
+def main(args=None) -> int:
+    rclpy.init(args=args)
+    node = None
+    try:
+        node = PlannerNode()
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    except Exception as err:  # noqa: BLE001 - bad parameters: say why, exit non-zero
+        print(f'planner_node: {err}')
+        return 1
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

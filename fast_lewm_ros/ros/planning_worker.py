@@ -1,0 +1,173 @@
+# Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
+"""The planner node's worker thread: encodes goals and plans off the executor.
+
+The executor thread only converts messages and hands them over (`submit_goal`,
+`submit_image`), so image callbacks never queue behind a plan that takes
+seconds. The worker plans when the receding-horizon controller needs a new plan:
+- trigger 'timer': from the newest image, never twice from the same image, while
+  the node's control timer hands out one action per control period;
+- trigger 'image': for every image the node asks it to act on, it replans if due
+  and then emits that image's command itself (one command per observation: a
+  lock-step simulation then advances exactly as a synchronous `act()` loop).
+Faults (NaN latents, a failing plan) go to `on_error`; the last good goal and
+plan stay in place and the thread keeps running.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+import threading
+from typing import Callable
+
+import numpy as np
+import torch
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A checked image: pixels plus where and when it came from."""
+
+    pixels: np.ndarray   # (H, W, 3) uint8 RGB at the model's input size
+    stamp: object        # builtin_interfaces/Time of the message header
+    frame_id: str
+    received_ns: int     # node clock (ROS time) at receipt, for staleness
+    received_s: float    # time.monotonic() at receipt, for latency
+    seq: int             # receipt counter
+
+
+class PlanningWorker:
+    """Goal encoding and planning on a thread of its own."""
+
+    def __init__(self, controller, *, on_plan: Callable, on_command: Callable,
+                 on_goal: Callable, on_error: Callable, trigger: str = 'timer'):
+        self._on_plan, self._on_command = on_plan, on_command
+        self._on_goal, self._on_error = on_goal, on_error
+        self._cond = threading.Condition()
+        self._controller = controller
+        self._z_goal: torch.Tensor | None = None   # last good goal latent (1, D)
+        self._pending_goal: Frame | None = None
+        self._act_on: Frame | None = None           # trigger 'image': frame to answer
+        self._latest: Frame | None = None
+        self._planned_seq = -1
+        self._stop = False
+        self.active = False
+        self.trigger = trigger
+        self._thread = threading.Thread(target=self._run, name='fast_lewm_planner',
+                                        daemon=True)
+
+    # ---- executor side -------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """Ask the thread to end and wait for it (a running plan is finished first)."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    @property
+    def controller(self):
+        with self._cond:
+            return self._controller
+
+    @property
+    def latest(self) -> Frame | None:
+        return self._latest
+
+    @property
+    def has_goal(self) -> bool:
+        return self._z_goal is not None
+
+    def submit_goal(self, frame: Frame) -> None:
+        with self._cond:
+            self._pending_goal = frame
+            self._cond.notify_all()
+
+    def submit_image(self, frame: Frame, act: bool) -> None:
+        with self._cond:
+            self._latest = frame
+            if act:
+                self._act_on = frame
+            self._cond.notify_all()
+
+    def swap_controller(self, controller) -> None:
+        """Plan with `controller` from now on; the goal latent carries over."""
+        with self._cond:
+            if self._z_goal is not None:
+                controller.set_goal_latent(self._z_goal)
+            self._controller = controller
+            self._act_on = None
+            self._cond.notify_all()
+
+    def notify(self) -> None:
+        """Wake the thread: the timer has handed out an action, a replan may be due."""
+        with self._cond:
+            self._cond.notify_all()
+
+    # ---- worker side ---------------------------------------------------------------
+    def _due(self) -> Frame | None:
+        """The frame to plan (or act) on now, if any; caller holds the condition."""
+        if not self.active or self._z_goal is None:
+            self._act_on = None
+            return None
+        if self.trigger == 'image':
+            frame, self._act_on = self._act_on, None
+            return frame
+        latest = self._latest
+        if latest is None or latest.seq <= self._planned_seq:
+            return None
+        return latest if self._controller.needs_replan else None
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                goal = frame = None
+                while not self._stop:
+                    goal, self._pending_goal = self._pending_goal, None
+                    frame = None if goal is not None else self._due()
+                    if goal is not None or frame is not None:
+                        break
+                    self._cond.wait(timeout=0.1)  # needs_replan flips without a notify
+                if self._stop:
+                    return
+                controller = self._controller
+            if goal is not None:
+                self._encode_goal(goal)
+            else:
+                self._step(controller, frame)
+
+    def _encode_goal(self, goal: Frame) -> None:
+        try:
+            z_goal = self.controller.encode(goal.pixels)  # (1, D)
+            if not bool(torch.isfinite(z_goal).all()):
+                raise ValueError('the goal latent holds NaN/inf; previous goal kept')
+        except Exception as err:  # noqa: BLE001 - any model fault must not kill the node
+            self._on_error('goal', err)
+            return
+        with self._cond:
+            self._z_goal = z_goal
+            self._controller.set_goal_latent(z_goal)  # clears the old plan
+        self._on_goal(goal)
+
+    def _step(self, controller, frame: Frame) -> None:
+        self._planned_seq = frame.seq
+        if controller.needs_replan:
+            try:
+                z = controller.encode(frame.pixels)  # (1, D)
+                if not bool(torch.isfinite(z).all()):
+                    raise ValueError('the image latent holds NaN/inf; plan not updated')
+                plan = controller.compute_plan(z=z)
+                if plan is not None and not np.isfinite(plan.actions).all():
+                    controller.reset()
+                    raise ValueError('the plan holds NaN/inf actions; plan dropped')
+            except Exception as err:  # noqa: BLE001 - report, keep the node alive
+                self._on_error('plan', err)
+                return
+            if plan is None:  # the goal changed while planning
+                return
+            self._on_plan(plan, frame)
+        if self.trigger == 'image':
+            action = controller.next_action()  # (1, action_dim) or None
+            if action is not None:
+                self._on_command(action[0], frame)

@@ -1,0 +1,186 @@
+# Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
+"""Parameter tables and settings objects of the planner node and the sim node.
+
+Each node's parameters flow into one frozen settings object (field names equal
+parameter names) that the node reads; `validate()` holds every rule a range in
+a ParameterDescriptor cannot express, with a message naming the parameter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+import math
+
+from fast_lewm_ros.planning import PlannerConfig
+from fast_lewm_ros.ros.params import check_choice, Spec
+
+INT32_MAX = 2 ** 31 - 1
+
+PLANNER_PARAMETERS = {
+    'checkpoint': Spec('', 'world-model file (.safetensors); empty = the shipped default '
+                       'checkpoints/default.safetensors', applies='configure'),
+    'device': Spec('cpu', "torch device for the model and planner, e.g. 'cpu', 'cuda', "
+                   "'cuda:1'", applies='configure'),
+    'samples': Spec(300, 'CEM candidates per iteration', 2, 100000),
+    'iterations': Spec(30, 'CEM iterations per plan', 1, 10000),
+    'elites': Spec(30, 'CEM elites refit per iteration (<= samples)', 2, 100000),
+    'horizon': Spec(5, 'plan length in action blocks (<= the model horizon)', 1, 64),
+    'init_std': Spec(1.0, 'initial CEM sampling std, normalised action units', 1e-6, 100.0),
+    'seed': Spec(0, 'seed of the CEM sampling noise (plan r uses a seed derived from it)',
+                 0, INT32_MAX),
+    'replan_period': Spec(0, 'primitive actions executed before replanning; 0 = the whole '
+                          'plan (horizon x action_block, the paper protocol)', 0, 100000),
+    'control_period': Spec(0.05, 'seconds between two commands on cmd_action (steady clock)',
+                           0.001, 60.0),
+    'command_trigger': Spec('timer', "'timer': one command per control_period; 'image': one "
+                            'command per new image stamp (lock-step simulation)',
+                            choices=('timer', 'image')),
+    'action_low': Spec((-1.0,), 'lower command bound, environment units (one value for all '
+                       'dimensions or one per dimension)'),
+    'action_high': Spec((1.0,), 'upper command bound, environment units'),
+    'stale_timeout': Spec(0.5, 'seconds without a new image after which commands become '
+                          'zero (or held) and diagnostics WARN', 0.001, 3600.0),
+    'stale_policy': Spec('zero', 'command while the image is stale', choices=('zero', 'hold')),
+    'resize_images': Spec(False, 'resize images of another size to the model input '
+                          '(otherwise they are rejected)'),
+    'diagnostics_period': Spec(1.0, 'seconds between /diagnostics messages (changes are '
+                               'published at once as well)', 0.01, 60.0),
+    'autostart': Spec(False, 'configure and activate at start-up, for workspaces without '
+                      'a lifecycle manager', applies='startup'),
+}
+
+SIM_PARAMETERS = {
+    'env': Spec('FastLeWM/TwoRoom-v0', 'gymnasium id (or short name) of the MuJoCo task',
+                applies='startup'),
+    'image_size': Spec(64, 'side of the square camera image, pixels', 16, 448,
+                       applies='startup'),
+    'lock_step': Spec(False, 'advance one step per received cmd_action and publish /clock '
+                      '(reproducible, independent of CPU speed)', applies='startup'),
+    'step_period': Spec(0.05, 'seconds of simulated time per primitive action (free-run: '
+                        'also the wall-clock step period)', 0.001, 10.0, applies='startup'),
+    'image_rate': Spec(20.0, 'free-run: camera images per second', 0.1, 1000.0,
+                       applies='startup'),
+    'max_steps': Spec(50, 'primitive steps per episode (paper: 50)', 1, 1000000),
+    'goal_offset': Spec(25, 'the goal is the state this many primitive steps later in an '
+                        'exploration episode (paper: 25)', 1, 100000, applies='startup'),
+    'seed': Spec(42, 'seed of the start/goal pairs (episode e uses pair e)', 0, INT32_MAX,
+                 applies='startup'),
+    'auto_reset': Spec(True, 'start the next episode when one ends'),
+    'episodes': Spec(0, 'stop resetting after this many episodes (0 = no limit)', 0,
+                     INT32_MAX),
+    'action_timeout': Spec(0.5, 'free-run: seconds after which the last command is '
+                           'treated as zero', 0.001, 3600.0),
+    'republish_period': Spec(0.5, 'lock-step: seconds between re-sends of the current '
+                             'image while no command arrives', 0.01, 60.0),
+    'frame_id': Spec('camera', 'frame_id of published images'),
+}
+
+
+def _bounds(low: tuple, high: tuple, dims: int | None = None) -> None:
+    for name, values in (('action_low', low), ('action_high', high)):
+        if len(values) == 0 or not all(math.isfinite(v) for v in values):
+            raise ValueError(f'parameter {name!r} must hold finite numbers, got {list(values)}')
+        if dims is not None and len(values) not in (1, dims):
+            raise ValueError(f'parameter {name!r} needs 1 or {dims} (action_dim) values, '
+                             f'got {len(values)}')
+    if len(low) != len(high) and 1 not in (len(low), len(high)):
+        raise ValueError(f'action_low ({len(low)} values) and action_high ({len(high)} values) '
+                         'differ in length')
+    n = max(len(low), len(high))
+    pairs = zip(low * n if len(low) == 1 else low, high * n if len(high) == 1 else high)
+    if not all(lo < hi for lo, hi in pairs):
+        raise ValueError(f'action_low {list(low)} must be below action_high {list(high)} '
+                         'in every dimension')
+
+
+@dataclass(frozen=True)
+class PlannerSettings:
+    """Everything the planner node reads; built from its parameters."""
+
+    checkpoint: str = ''
+    device: str = 'cpu'
+    samples: int = 300
+    iterations: int = 30
+    elites: int = 30
+    horizon: int = 5
+    init_std: float = 1.0
+    seed: int = 0
+    replan_period: int = 0
+    control_period: float = 0.05
+    command_trigger: str = 'timer'
+    action_low: tuple = (-1.0,)
+    action_high: tuple = (1.0,)
+    stale_timeout: float = 0.5
+    stale_policy: str = 'zero'
+    resize_images: bool = False
+    diagnostics_period: float = 1.0
+    autostart: bool = False
+
+    def planner_config(self) -> PlannerConfig:
+        """The CEM settings; raises ValueError naming the bad one."""
+        return PlannerConfig(samples=self.samples, iterations=self.iterations,
+                             elites=self.elites, horizon=self.horizon,
+                             init_std=self.init_std, seed=self.seed)
+
+    def validate(self, model_config=None) -> None:
+        """Raise ValueError naming the parameter if the settings cannot work together.
+
+        With `model_config` (the loaded model's), also check horizon, replan period
+        and bounds against the model.
+        """
+        for name in ('command_trigger', 'stale_policy'):
+            check_choice(name, getattr(self, name), PLANNER_PARAMETERS)
+        try:
+            self.planner_config()
+        except ValueError as err:
+            raise ValueError(str(err).replace('PlannerConfig: ', 'parameter ')) from None
+        _device(self.device)
+        if model_config is None:
+            _bounds(self.action_low, self.action_high)
+            return
+        _bounds(self.action_low, self.action_high, model_config.action_dim)
+        if self.horizon > model_config.horizon:
+            raise ValueError(f'parameter horizon ({self.horizon}) exceeds the model horizon '
+                             f'({model_config.horizon} blocks)')
+        steps = self.horizon * model_config.action_block
+        if self.replan_period > steps:
+            raise ValueError(f'parameter replan_period ({self.replan_period}) exceeds the plan '
+                             f'length horizon x action_block = {steps} primitive steps')
+
+    def replan_every(self, model_config) -> int:
+        """Primitive steps between plans (0 means the whole plan)."""
+        return self.replan_period or self.horizon * model_config.action_block
+
+
+def _device(name: str) -> None:
+    import torch
+    try:
+        torch.device(name)
+    except (RuntimeError, ValueError):
+        raise ValueError(f"parameter device {name!r} is not a torch device (e.g. 'cpu', "
+                         "'cuda', 'cuda:0')") from None
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    """Everything the sim node reads; built from its parameters."""
+
+    env: str = 'FastLeWM/TwoRoom-v0'
+    image_size: int = 64
+    lock_step: bool = False
+    step_period: float = 0.05
+    image_rate: float = 20.0
+    max_steps: int = 50
+    goal_offset: int = 25
+    seed: int = 42
+    auto_reset: bool = True
+    episodes: int = 0
+    action_timeout: float = 0.5
+    republish_period: float = 0.5
+    frame_id: str = 'camera'
+
+    def validate(self) -> None:
+        from fast_lewm_ros.envs import resolve_env_id
+        try:
+            resolve_env_id(self.env)
+        except ValueError as err:
+            raise ValueError(f'parameter env: {err}') from None
