@@ -119,9 +119,135 @@ class ReacherTargetPolicy(Policy):
         return np.clip(self.gain * step + self.noise(), -1, 1).astype(np.float32)
 
 
+class PushTContactPolicy(Policy):
+    """Go to a random point of the T's outline, then push through it for a while."""
+
+    name = 'pusht_edge_pushes'
+
+    def reset(self, env, rng):
+        from fast_lewm_ros.envs import pusht
+        self.task, self.rng = pusht, rng
+        self.noise = SmoothNoise(2, 0.2, 0.8, rng)
+        edges = np.roll(pusht.T_OUTLINE, -1, axis=0) - pusht.T_OUTLINE
+        self.lengths = np.linalg.norm(edges, axis=1)
+        self.normals = np.stack([edges[:, 1], -edges[:, 0]], 1) / self.lengths[:, None]
+        self.phase, self.steps_left = 'pick', 0
+
+    def _block_to_world(self, env, point):
+        x, y, angle = env.data.qpos[2:5]
+        c, s = np.cos(angle), np.sin(angle)
+        return np.array([x, y]) + np.array([[c, -s], [s, c]]) @ point
+
+    def _pick(self, env):
+        self.speed = self.rng.uniform(0.5, 1.0)
+        self.steps_left = 40
+        if self.rng.random() < 0.15:  # a free move, so pusher-only motion is seen too
+            self.phase = 'free'
+            self.target = self.rng.uniform(-0.2, 0.2, 2)
+            return
+        block = env.data.qpos[2:4]
+        weights = self.lengths.copy()
+        angle = env.data.qpos[4]
+        c, s = np.cos(angle), np.sin(angle)
+        world_normals = self.normals @ np.array([[c, s], [-s, c]])  # rows rotated by angle
+        if np.abs(block).max() > 0.15:
+            # Near a wall: prefer pushes that bring the block back to the middle.
+            weights *= 0.05 + (world_normals @ block > 0)
+        edge = int(self.rng.choice(len(weights), p=weights / weights.sum()))
+        corner = self.task.T_OUTLINE[edge]
+        point = corner + self.rng.uniform(0.1, 0.9) * (
+            self.task.T_OUTLINE[(edge + 1) % len(weights)] - corner)
+        self.contact = self._block_to_world(env, point)
+        self.push_dir = -world_normals[edge]
+        turn = self.rng.uniform(-0.5, 0.5)
+        c, s = np.cos(turn), np.sin(turn)
+        self.push_dir = np.array([[c, -s], [s, c]]) @ self.push_dir
+        self.target = self.contact - self.push_dir * (self.task.PUSHER_RADIUS + 0.015)
+        self.phase = 'approach'
+
+    def act(self, env):
+        pusher = env.data.qpos[:2]
+        self.steps_left -= 1
+        if self.phase == 'pick' or self.steps_left <= 0:
+            self._pick(env)
+        if self.phase in ('approach', 'free'):
+            gap = self.target - pusher
+            distance = float(np.linalg.norm(gap))
+            if distance < 0.008:
+                if self.phase == 'free':
+                    self.phase = 'pick'
+                    return self.act(env)
+                self.phase, self.steps_left = 'push', int(self.rng.integers(8, 25))
+            else:
+                reach = self.task.MAX_SPEED * self.task.STEP_TIME
+                step = gap / distance * min(1.0, distance / reach)
+                return np.clip(step + self.noise(), -1, 1).astype(np.float32)
+        return np.clip(self.push_dir * self.speed + self.noise(), -1, 1).astype(np.float32)
+
+
+class CubePickPlacePolicy(Policy):
+    """Scripted pick-and-place oracle with noise: grasp the cube, carry it, put it down."""
+
+    name = 'cube_pick_place_oracle'
+    HIGH = 0.1     # carrying height of the grasp point, m
+    # phase -> (height to reach, grip command, steps to hold once there)
+    PHASES = {'above': ('high', 1.0, 0), 'descend': ('grasp', 1.0, 0),
+              'close': ('grasp', -1.0, 5), 'lift': ('high', -1.0, 0),
+              'carry': ('high', -1.0, 0), 'lower': ('place', -1.0, 0),
+              'release': ('place', 1.0, 4), 'retreat': ('high', 1.0, 0)}
+    ORDER = list(PHASES)
+
+    def reset(self, env, rng):
+        from fast_lewm_ros.envs import cube
+        self.task, self.rng = cube, rng
+        self.noise = SmoothNoise(4, 0.25, 0.7, rng)
+        self.phase, self.hold, self.steps_in_phase = 'above', 0, 0
+        self._new_place()
+
+    def _new_place(self):
+        self.place = self.rng.uniform(-self.task.CUBE_RANGE, self.task.CUBE_RANGE, 2)
+
+    def _next(self):
+        index = (self.ORDER.index(self.phase) + 1) % len(self.ORDER)
+        self.phase, self.hold, self.steps_in_phase = self.ORDER[index], 0, 0
+        if self.phase == 'above':
+            self._new_place()
+
+    def act(self, env):
+        hand, yaw = env.data.qpos[:3], env.data.qpos[3]
+        cube = env.data.qpos[self.task.CUBE_QPOS:self.task.CUBE_QPOS + 3]
+        height, grip, hold = self.PHASES[self.phase]
+        xy = self.place if self.phase in ('carry', 'lower', 'release') else cube[:2]
+        if self.phase in ('close', 'lift', 'retreat'):
+            xy = hand[:2]
+        z = {'high': self.HIGH, 'grasp': self.task.CUBE_HALF * 0.6,
+             'place': self.task.CUBE_HALF + 0.012}[height]
+        target = np.array([*xy, z])
+        # Turn the fingers square to the cube's faces (a quarter turn is the same).
+        quat = env.data.qpos[self.task.CUBE_QPOS + 3:self.task.CUBE_QPOS + 7]
+        turn = (self.task.cube_yaw(quat) - yaw + np.pi / 4) % (np.pi / 2) - np.pi / 4
+        gap = target - hand
+        reach = self.task.MAX_SPEED * self.task.STEP_TIME
+        move = np.clip(gap / reach, -1, 1)
+        spin = np.clip(turn / (self.task.MAX_YAW_SPEED * self.task.STEP_TIME), -1, 1)
+        if self.phase not in ('above', 'descend'):
+            spin = 0.0
+        self.steps_in_phase += 1
+        if np.abs(gap).max() < 0.006:
+            self.hold += 1
+            if self.hold > hold:
+                self._next()
+        if self.steps_in_phase > 40:  # stuck (cube dropped or out of reach): start over
+            self.phase, self.hold, self.steps_in_phase = 'retreat', 0, 0
+        action = np.concatenate([move, [spin]]) + self.noise()
+        return np.clip(np.append(action, grip), -1, 1).astype(np.float32)
+
+
 POLICIES = {
     'FastLeWM/TwoRoom-v0': TwoRoomWaypointPolicy,
     'FastLeWM/Reacher-v0': ReacherTargetPolicy,
+    'FastLeWM/PushT-v0': PushTContactPolicy,
+    'FastLeWM/Cube-v0': CubePickPlacePolicy,
 }
 
 
