@@ -235,6 +235,8 @@ class _GraphedSolve:
         with torch.cuda.stream(stream), torch.inference_mode():
             solve()  # warm-up outside the graph (lazy init, autotuning)
         torch.cuda.current_stream().wait_stream(stream)
+        # the repeated start latents must be computed inside the graph, from the static z
+        self.cost._repeated.clear()
         self.graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(self.graph), torch.inference_mode():
             self.outputs = solve()

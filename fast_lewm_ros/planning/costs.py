@@ -55,7 +55,7 @@ class LatentCost:
                  beta: float = 0.0, split: int = 2, bf16: bool = False, compiled=None):
         self.world_model, self.z, self.z_goal = world_model, z, z_goal
         self.beta, self.split, self.bf16, self.compiled = beta, split, bf16, compiled
-        self.calls = 0  # cost evaluations; one sequential predictor pass (or rollout) each
+        self._repeated: dict = {}
 
     def __call__(self, candidates: torch.Tensor) -> torch.Tensor:
         A = block_size(self.world_model)
@@ -64,12 +64,15 @@ class LatentCost:
                 f'candidates must be (B, S, T, A) with A = {A} (action_block x action_dim '
                 f'of the world model), got shape {tuple(candidates.shape)}')
         B, S, T, _ = candidates.shape
-        # every candidate is anchored on its environment's latent: (B * S, D) or (B * S, W, D)
-        z = self.z.unsqueeze(1).expand(B, S, *self.z.shape[1:]).reshape(B * S, *self.z.shape[1:])
+        if S not in self._repeated:  # every candidate starts from its environment's latent
+            self._repeated[S] = self.z.repeat_interleave(S, dim=0)  # (B * S, D) or (B * S, L, D)
+        z = self._repeated[S]
         actions = candidates.reshape(B * S, T, A)  # (B * S, T, A)
         predict_final = self.compiled or self.world_model.predict_final
-        autocast = (torch.autocast('cuda', dtype=torch.bfloat16) if self.bf16
-                    else nullcontext())
+        # the weight-cast cache only lives inside one autocast region, and must be
+        # off while a CUDA graph is captured
+        autocast = (torch.autocast('cuda', dtype=torch.bfloat16, cache_enabled=False)
+                    if self.bf16 else nullcontext())
         with autocast:
             z_hat = predict_final(z, actions).float().view(B, S, -1)  # (B, S, D)
             cost = (z_hat - self.z_goal.unsqueeze(1)).pow(2).sum(-1)  # (B, S)
@@ -79,5 +82,4 @@ class LatentCost:
                 z_chain = predict_final(z_mid, actions[:, self.split:])  # (B * S, D)
                 gap = (z_hat - z_chain.float().view(B, S, -1)).pow(2).sum(-1)  # (B, S)
                 cost = cost + self.beta * gap
-        self.calls += 1
         return cost
