@@ -46,11 +46,18 @@ class Recorder:
         self.goal: np.ndarray | None = None
         self.plans: list[tuple[int, float]] = []  # (image stamp ns, planning seconds)
 
-    def observe(self, episode, step, frame, success, done, stamp_ns) -> None:
-        record = self.episodes.setdefault(episode, {'start_ns': stamp_ns})
-        record.update(steps=step, success=success, done=done)
-        if episode == 0:
+    def observe(self, sim, frame, stamp_ns) -> None:
+        nq = sim.task.model.nq  # distance in joint positions (Two-Room: metres)
+        distance = float(np.linalg.norm(sim.task.get_state()[:nq]
+                                        - sim.task.get_goal_state()[:nq]))
+        record = self.episodes.setdefault(sim.episode, {'start_ns': stamp_ns,
+                                                        'start_distance': distance})
+        record.update(steps=sim.step, success=sim.success, done=sim.done,
+                      final_distance=distance)
+        if sim.episode == 0:
             self.frames.append(frame)
+            if self.goal is None:  # rendered here, on the sim's thread
+                self.goal = sim.task.goal_image()
 
     def on_plan(self, msg) -> None:
         stamp = msg.header.stamp.sec * 10 ** 9 + msg.header.stamp.nanosec
@@ -122,7 +129,6 @@ def _run(args, checkpoint, config, recorder):
                           Parameter('seed', value=args.seed),
                           Parameter('episodes', value=args.episodes)])
         nodes.append(sim)
-        recorder.goal = sim.task.goal_image()
         planner = PlannerNode(context=context, cli_args=files('planner.yaml'),
                               parameter_overrides=cem + [
                                   Parameter('checkpoint', value=str(checkpoint)),
@@ -160,6 +166,8 @@ def _report(args, checkpoint, config, recorder, latencies, settings, wall) -> di
         rec = recorder.episodes[episode]
         rows.append({'episode': episode, 'success': bool(rec['success']),
                      'steps': int(rec['steps']), 'plans': len(plan_s),
+                     'start_distance': rec['start_distance'],
+                     'final_distance': rec['final_distance'],
                      'planning_ms_mean': 1e3 * float(np.mean(plan_s)) if plan_s else None,
                      'first_command_latency_ms': 1e3 * first[0] if first else None,
                      'step_latency_ms_median': 1e3 * float(np.median(lat)) if lat else None})
@@ -167,15 +175,16 @@ def _report(args, checkpoint, config, recorder, latencies, settings, wall) -> di
     print(f'fast-lewm demo: {args.env}, {checkpoint} ({config.predictor} predictor, '
           f'{config.image_size}px), CEM {settings.samples} samples x {settings.iterations} '
           f'iterations, {settings.elites} elites, lock-step, {os.cpu_count()} CPU cores')
-    print(f'{"episode":>7} {"success":>7} {"steps":>5} {"plans":>5} {"plan ms":>8} '
-          f'{"first cmd ms":>12} {"step ms (median)":>16}')
+    print(f'{"episode":>7} {"success":>7} {"steps":>5} {"distance":>15} {"plans":>5} '
+          f'{"plan ms":>8} {"first cmd ms":>12} {"step ms (median)":>16}')
 
     def fmt(value, width):
         return f'{value:>{width}.1f}' if value is not None else f'{"-":>{width}}'
 
     for r in rows:
+        distance = f'{r["start_distance"]:.3f} -> {r["final_distance"]:.3f}'
         print(f'{r["episode"]:>7} {"yes" if r["success"] else "no":>7} {r["steps"]:>5} '
-              f'{r["plans"]:>5} {fmt(r["planning_ms_mean"], 8)} '
+              f'{distance:>15} {r["plans"]:>5} {fmt(r["planning_ms_mean"], 8)} '
               f'{fmt(r["first_command_latency_ms"], 12)} {fmt(r["step_latency_ms_median"], 16)}')
     print(f'success {successes}/{len(rows)}; wall time {wall:.1f} s')
     return {'env': args.env, 'checkpoint': str(checkpoint), 'predictor': config.predictor,

@@ -3,10 +3,11 @@
 
   publish_goal --file goal.png [--size 64] [--latch]
   publish_goal --env tworoom --seed 42 --episode 0 [--size 64] [--latch]
-Without --latch the image is published once, reliably, to the subscribers that
-are there (it waits up to --wait seconds for the first) and the program exits.
-With --latch it is published transient-local and the program stays up, so a
-planner that starts later still receives it (Ctrl-C to stop). Remap the topic
+The image is published reliable + transient-local, which every subscriber QoS
+accepts. Without --latch it goes to the subscribers that are there (waiting up
+to --wait seconds for the first) and the program exits once they acknowledged
+it. With --latch the program stays up, so a planner that starts later still
+receives it (Ctrl-C to stop). Remap the topic
 the ROS way: `publish_goal --file g.png --ros-args -r goal_image:=/robot/goal_image`.
 """
 from __future__ import annotations
@@ -68,7 +69,7 @@ def task_goal(env_name: str, seed: int, episode: int, size: int | None,
     from fast_lewm_ros.ros.sim_node import StartGoalSource
     env = envs.make(env_name, image_size=size or 64)
     try:
-        pair = StartGoalSource(env, seed, offset)[episode]
+        pair = StartGoalSource(env_name, seed, offset)[episode]
         env.reset(options={'state': pair.start, 'goal_state': pair.goal})
         return env.unwrapped.goal_image()
     finally:
@@ -77,9 +78,10 @@ def task_goal(env_name: str, seed: int, episode: int, size: int | None,
 
 def publish(node: Node, pixels: np.ndarray, args) -> bool:
     """Publish once (or latched); True when a subscriber acknowledged or --latch."""
-    profile = qos.LATCHED if args.latch else qos.COMMANDS
-    pub = node.create_publisher(Image, args.topic, profile)
-    if not args.latch:  # a volatile message only reaches subscribers that exist now
+    # Reliable + transient-local matches every subscriber, latched ones included;
+    # without --latch the program leaves once the subscribers there have the goal.
+    pub = node.create_publisher(Image, args.topic, qos.LATCHED)
+    if not args.latch:
         deadline = time.monotonic() + args.wait
         while pub.get_subscription_count() == 0 and time.monotonic() < deadline:
             rclpy.spin_once(node, timeout_sec=0.05)

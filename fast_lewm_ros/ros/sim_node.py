@@ -7,7 +7,9 @@ episode), `episode_status` (fast_lewm_ros/EpisodeStatus, after every step) and
 action); service `~/reset` (std_srvs/Trigger) starts the next episode.
 Episode e starts from start/goal pair e of the paper protocol: the goal is the
 state `goal_offset` primitive steps later in an exploration episode seeded from
-`seed`, so a run is the same on every machine.
+`seed`, so a run is the same on every machine. Spin it from one thread (a
+single-threaded executor): MuJoCo's EGL renderer belongs to the thread that
+renders, so the node renders and closes only on its executor's thread.
 
 Free-run mode steps the physics every `step_period` with the latest command
 (zero once it is older than `action_timeout`) and publishes images at
@@ -45,7 +47,8 @@ from fast_lewm_ros.ros.settings import SIM_PARAMETERS, SimSettings
 class StartGoalSource:
     """Start/goal pair e of `sample_start_goal(seed)`, computed once and cached."""
 
-    def __init__(self, env, seed: int, offset: int):
+    def __init__(self, env: str, seed: int, offset: int):
+        """`env`: a gymnasium id; exploration runs in an env of its own, not the live one."""
         self.env, self.seed, self.offset = env, seed, offset
         self.pairs: list = []
 
@@ -61,7 +64,7 @@ class SimNode(Node):
     """Steps one MuJoCo task with cmd_action and publishes what its camera sees."""
 
     def __init__(self, node_name: str = 'sim_node', observer=None, **kwargs):
-        """`observer(episode, step, frame, success, done, stamp_ns)`, if given, sees every step."""
+        """`observer(node, frame, stamp_ns)`, if given, sees every observation (demo, tests)."""
         super().__init__(node_name, **kwargs)
         self.observer = observer
         params.declare(self, SIM_PARAMETERS)
@@ -75,7 +78,7 @@ class SimNode(Node):
         self.env = envs.make(s.env, image_size=s.image_size)
         self.task = self.env.unwrapped
         self.env_id = envs.resolve_env_id(s.env)
-        self.pairs = StartGoalSource(self.env, s.seed, s.goal_offset)
+        self.pairs = StartGoalSource(self.env_id, s.seed, s.goal_offset)
         self.board = StatusBoard(self.get_fully_qualified_name(), self.env_id)
         self._image_pub = self.create_publisher(Image, 'image', qos.IMAGE_OUT)
         self._goal_pub = self.create_publisher(Image, 'goal_image', qos.LATCHED)
@@ -98,6 +101,12 @@ class SimNode(Node):
         else:
             self.create_timer(s.step_period, self._free_step)
             self.create_timer(1.0 / s.image_rate, self._publish_image)
+        # MuJoCo's EGL context belongs to the thread that renders: all rendering,
+        # the first episode's included, happens on the executor's thread.
+        self._starter = self.create_timer(0.01, self._first_episode, clock=self._steady)
+
+    def _first_episode(self) -> None:
+        self.destroy_timer(self._starter)
         self.start_episode()
 
     # ---- episodes ------------------------------------------------------------------
@@ -146,8 +155,7 @@ class SimNode(Node):
 
     def _notify(self, stamp: Time) -> None:
         if self.observer is not None:
-            self.observer(self.episode, self.step, self.env.render(), self.success, self.done,
-                          stamp.nanoseconds)
+            self.observer(self, self.env.render(), stamp.nanoseconds)
 
     # ---- inputs --------------------------------------------------------------------
     def _on_action(self, msg: Float32MultiArray) -> None:
@@ -160,7 +168,7 @@ class SimNode(Node):
             return
         self.board.clear('action')
         self._command, self._command_at = action, time.monotonic()
-        if not self.settings.lock_step:
+        if not self.settings.lock_step or self.episode < 0:
             return
         if self.done:
             self.board.set('episode', WARN, 'episode over: cmd_action ignored (call ~/reset)')
@@ -169,7 +177,7 @@ class SimNode(Node):
         self._advance(action)
 
     def _free_step(self) -> None:
-        if self.done:
+        if self.done or self.episode < 0:
             return
         fresh = (self._command_at is not None
                  and time.monotonic() - self._command_at <= self.settings.action_timeout)
@@ -188,6 +196,8 @@ class SimNode(Node):
 
     def _publish_image(self) -> None:
         """Free-run camera timer: render the present and publish it."""
+        if self.episode < 0:
+            return
         self._frame, self._stamp = self.env.render(), self.get_clock().now()
         self._send_image()
 
@@ -197,7 +207,7 @@ class SimNode(Node):
 
     def _republish(self) -> None:
         idle = time.monotonic() - self._published_at
-        if not self.done and idle >= self.settings.republish_period:
+        if self._frame is not None and not self.done and idle >= self.settings.republish_period:
             self._publish_clock(self._stamp)
             self._send_image()
 
@@ -220,7 +230,10 @@ class SimNode(Node):
         self._diag_pub.publish(self.board.message(self.get_clock().now().to_msg()))
 
     def destroy_node(self):
-        self.env.close()
+        try:
+            self.env.close()
+        except Exception as err:  # noqa: BLE001 - e.g. an EGL context bound to another thread
+            self.get_logger().warning(f'could not close the renderer: {err}')
         return super().destroy_node()
 
 
