@@ -137,11 +137,12 @@ def test_nan_latent_is_an_error(probe, tmp_path):
 
 def test_plan_failure_is_an_error_and_planning_recovers(probe, tiny_checkpoint, monkeypatch):
     image, goal = task_images()
-    node = make_planner(probe, tiny_checkpoint)
+    make_planner(probe, tiny_checkpoint)
+    from fast_lewm_ros.planning import CEMPlanner
 
     def explode(*args, **kwargs):
         raise RuntimeError('solver exploded')
-    monkeypatch.setattr(node.worker.controller.planner, 'plan', explode)
+    monkeypatch.setattr(CEMPlanner, 'plan', explode)  # every goal gets a new controller
     probe.send_goal(goal)
     feed_until(probe, image, lambda: probe.diagnosed(NAME, ERROR, 'solver exploded'),
                'ERROR plan failed')

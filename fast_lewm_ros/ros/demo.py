@@ -47,9 +47,9 @@ class Recorder:
         self.plans: list[tuple[int, float]] = []  # (image stamp ns, planning seconds)
 
     def observe(self, sim, frame, stamp_ns) -> None:
-        nq = sim.task.model.nq  # distance in joint positions (Two-Room: metres)
-        distance = float(np.linalg.norm(sim.task.get_state()[:nq]
-                                        - sim.task.get_goal_state()[:nq]))
+        from fast_lewm_ros.evaluation.closed_loop import goal_distance
+        task = sim.task  # distance in the success criterion's units (Two-Room: metres)
+        distance = goal_distance(task, task.get_state(), task.get_goal_state())
         record = self.episodes.setdefault(sim.episode, {'start_ns': stamp_ns,
                                                         'start_distance': distance})
         record.update(steps=sim.step, success=sim.success, done=sim.done,

@@ -74,13 +74,14 @@ class PlannerNode(LifecycleNode):
             path = s.checkpoint or default_checkpoint()
             self.model = WorldModel.load(path, map_location=s.device)
             s.validate(self.model.config)
-            controller = self._make_controller(s)
+            self._make_controller(s, 0)  # fails here, not on the worker, if it cannot work
         except Exception as err:  # noqa: BLE001 - any load failure is a failed configure
             self.model = None
             return self._fail('configure failed', err)
         self.get_logger().info(f'loaded {path} ({self.model.config.predictor} predictor, '
                                f'image {self.model.config.image_size}px) on {s.device}')
-        self.worker = PlanningWorker(controller, on_plan=self._on_plan,
+        self.worker = PlanningWorker(lambda goal: self._make_controller(self.settings, goal),
+                                     on_plan=self._on_plan,
                                      on_command=self._publish_command, on_goal=self._on_goal,
                                      on_error=self._on_worker_error, trigger=s.command_trigger)
         self._pubs = [self.create_lifecycle_publisher(ActionPlan, 'action_plan', qos.COMMANDS),
@@ -155,13 +156,17 @@ class PlannerNode(LifecycleNode):
         self.board.clear_all()
         self.board.set('lifecycle', OK, label)
 
-    def _make_controller(self, s: PlannerSettings):
+    def _make_controller(self, s: PlannerSettings, goal: int):
+        """The controller for goal number `goal`: it plans with seed `seed + goal`."""
+        from dataclasses import replace
+
         from fast_lewm_ros.planning import RecedingHorizonController
         dims = self.model.config.action_dim
         low, high = (np.broadcast_to(np.asarray(b, np.float32), (dims,))
                      for b in (s.action_low, s.action_high))
         self._low, self._high = low.copy(), high.copy()
-        return RecedingHorizonController(self.model, s.planner_config(),
+        config = replace(s.planner_config(), seed=s.seed + goal)
+        return RecedingHorizonController(self.model, config,
                                          replan_every=s.replan_every(self.model.config),
                                          action_low=self._low, action_high=self._high)
 
@@ -179,7 +184,7 @@ class PlannerNode(LifecycleNode):
             rebuild = {'samples', 'iterations', 'elites', 'horizon', 'init_std', 'seed',
                        'replan_period', 'action_low', 'action_high'}
             if names & rebuild:
-                self.worker.swap_controller(self._make_controller(self.settings))
+                self.worker.rebuild()
         if self._control_timer is not None and old.control_period != self.settings.control_period:
             self.destroy_timer(self._control_timer)
             self._control_timer = self.create_timer(self.settings.control_period,

@@ -9,8 +9,11 @@ seconds. The worker plans when the receding-horizon controller needs a new plan:
 - trigger 'image': for every image the node asks it to act on, it replans if due
   and then emits that image's command itself (one command per observation: a
   lock-step simulation then advances exactly as a synchronous `act()` loop).
-Faults (NaN latents, a failing plan) go to `on_error`; the last good goal and
-plan stay in place and the thread keeps running.
+Every goal gets a fresh controller from `factory(g)` (g counts goals), so goal
+g plans with its own seeds whatever came before: a lock-step episode through
+ROS reproduces `fast-lewm eval` episode g exactly. Faults (NaN latents, a
+failing plan) go to `on_error`; the last good goal and plan stay in place and
+the thread keeps running.
 """
 from __future__ import annotations
 
@@ -37,12 +40,14 @@ class Frame:
 class PlanningWorker:
     """Goal encoding and planning on a thread of its own."""
 
-    def __init__(self, controller, *, on_plan: Callable, on_command: Callable,
+    def __init__(self, factory: Callable, *, on_plan: Callable, on_command: Callable,
                  on_goal: Callable, on_error: Callable, trigger: str = 'timer'):
         self._on_plan, self._on_command = on_plan, on_command
         self._on_goal, self._on_error = on_goal, on_error
         self._cond = threading.Condition()
-        self._controller = controller
+        self._factory = factory
+        self._goals = 0                             # goals encoded so far
+        self._controller = factory(0)
         self._z_goal: torch.Tensor | None = None   # last good goal latent (1, D)
         self._pending_goal: Frame | None = None
         self._act_on: Frame | None = None           # trigger 'image': frame to answer
@@ -91,9 +96,10 @@ class PlanningWorker:
                 self._act_on = frame
             self._cond.notify_all()
 
-    def swap_controller(self, controller) -> None:
-        """Plan with `controller` from now on; the goal latent carries over."""
+    def rebuild(self) -> None:
+        """New settings: a new controller for the current goal (the plan starts over)."""
         with self._cond:
+            controller = self._factory(max(self._goals - 1, 0))
             if self._z_goal is not None:
                 controller.set_goal_latent(self._z_goal)
             self._controller = controller
@@ -146,8 +152,10 @@ class PlanningWorker:
             self._on_error('goal', err)
             return
         with self._cond:
-            self._z_goal = z_goal
-            self._controller.set_goal_latent(z_goal)  # clears the old plan
+            controller = self._factory(self._goals)
+            controller.set_goal_latent(z_goal)
+            self._z_goal, self._controller = z_goal, controller
+            self._goals += 1
         self._on_goal(goal)
 
     def _step(self, controller, frame: Frame) -> None:

@@ -25,8 +25,8 @@ PLANNER_PARAMETERS = {
     'elites': Spec(30, 'CEM elites refit per iteration (<= samples)', 2, 100000),
     'horizon': Spec(5, 'plan length in action blocks (<= the model horizon)', 1, 64),
     'init_std': Spec(1.0, 'initial CEM sampling std, normalised action units', 1e-6, 100.0),
-    'seed': Spec(0, 'seed of the CEM sampling noise (plan r uses a seed derived from it)',
-                 0, INT32_MAX),
+    'seed': Spec(0, 'CEM noise seed: the g-th goal since configure plans with seed + g, '
+                 'like episode g of fast-lewm eval', 0, INT32_MAX),
     'replan_period': Spec(0, 'primitive actions executed before replanning; 0 = the whole '
                           'plan (horizon x action_block, the paper protocol)', 0, 100000),
     'control_period': Spec(0.05, 'seconds between two commands on cmd_action (steady clock)',
