@@ -113,7 +113,7 @@ class Probe:
             return len(store)
 
     def diagnosed(self, name: str, level: int, text: str, since: int = 0) -> bool:
-        """True once `name` reported `level` with `text` (in diagnostics[since:])."""
+        """Tell whether `name` reported `level` with `text` (in diagnostics[since:])."""
         with self.lock:
             return any(n == name and lv == level and text in m
                        for n, lv, m in self.diagnostics[since:])
@@ -123,7 +123,7 @@ class Probe:
 
 
 def task_images(size: int = 16, seed: int = 0):
-    """(current, goal) uint8 images of a Two-Room start/goal pair."""
+    """Render (current, goal) uint8 images of a Two-Room start/goal pair."""
     from fast_lewm_ros import envs
     env = envs.make('tworoom', image_size=size)
     try:

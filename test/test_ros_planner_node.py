@@ -231,3 +231,18 @@ def test_image_trigger_answers_each_new_image_once(probe, tiny_checkpoint):
     feed_until(probe, image, lambda: probe.count(probe.commands) >= 2, 'next command', sec=6)
     time.sleep(0.3)
     assert probe.count(probe.commands) == 2
+
+
+def test_goal_from_a_best_effort_publisher_and_resized_images(probe, tiny_checkpoint):
+    from sensor_msgs.msg import Image
+
+    from fast_lewm_ros.ros import qos
+    image, goal = task_images(size=32)
+    make_planner(probe, tiny_checkpoint, resize_images=True)
+    sensor_goal = probe.node.create_publisher(Image, 'goal_image', qos.SENSOR)
+
+    def fed():  # best effort + volatile: only the planner's best-effort subscription hears it
+        sensor_goal.publish(numpy_to_image(goal))
+        probe.send_image(image)
+        return probe.count(probe.plans) > 0
+    probe.wait(fed, what='a plan from a best-effort goal and 32x32 images')

@@ -27,7 +27,7 @@ def make_sim(probe, **overrides):
 
 
 def goal_image(pair):
-    """The goal image of `pair`, rendered by an env of the test's own."""
+    """Render the goal image of `pair` with an env of the test's own."""
     from fast_lewm_ros import envs
     env = envs.make('tworoom', image_size=16)
     try:

@@ -44,7 +44,7 @@ class StatusBoard:
             self._values[key] = value if isinstance(value, str) else f'{value}'
 
     def summary(self) -> tuple[int, str]:
-        """(worst level, the messages at that level joined by '; ')."""
+        """Return (worst level, the messages at that level joined by '; ')."""
         with self._lock:
             if not self._conditions:
                 return OK, 'ok'
@@ -54,11 +54,11 @@ class StatusBoard:
             return worst, '; '.join(messages)
 
     def changed(self) -> bool:
-        """True if the summary differs from the last one returned by `message()`."""
+        """Tell whether the summary differs from the last one `message()` returned."""
         return self.summary() != self._published
 
     def message(self, stamp) -> DiagnosticArray:
-        """The DiagnosticArray to publish now (one status)."""
+        """Build the DiagnosticArray to publish now (one status)."""
         level, text = self.summary()
         self._published = (level, text)
         status = DiagnosticStatus(level=bytes([level]), name=self.name, message=text,

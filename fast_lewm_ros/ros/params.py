@@ -106,7 +106,7 @@ def check_choice(name: str, value: str, specs: Mapping[str, Spec]) -> None:
 
 
 def markdown_table(specs: Mapping[str, Spec]) -> str:
-    """The README table: name, type, default, range/choices, meaning."""
+    """Render the README table: name, type, default, range/choices, meaning."""
     rows = ['| name | type | default | allowed | meaning |', '|---|---|---|---|---|']
     for name, spec in specs.items():
         if spec.choices:

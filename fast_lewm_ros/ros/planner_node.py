@@ -21,6 +21,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 import numpy as np
 import rclpy
 from rclpy.clock import Clock, ClockType
+from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.executors import ExternalShutdownException
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 from sensor_msgs.msg import Image
@@ -89,8 +90,11 @@ class PlannerNode(LifecycleNode):
                                                       qos.COMMANDS)]
         # Goal subscriptions first: an executor serves ready subscriptions in creation
         # order, so a goal and an image that arrive together are taken goal first.
+        # A best-effort goal publisher cannot match the latched subscription; that is
+        # expected (the other one hears it), so no incompatible-QoS warning for it.
+        quiet = SubscriptionEventCallbacks(incompatible_qos=lambda event: None)
         self._subs = [self.create_subscription(Image, 'goal_image', self._on_goal_image,
-                                               qos.LATCHED),
+                                               qos.LATCHED, event_callbacks=quiet),
                       self.create_subscription(Image, 'goal_image', self._on_goal_image,
                                                qos.SENSOR),
                       self.create_subscription(Image, 'image', self._on_image, qos.SENSOR)]
@@ -157,7 +161,7 @@ class PlannerNode(LifecycleNode):
         self.board.set('lifecycle', OK, label)
 
     def _make_controller(self, s: PlannerSettings, goal: int):
-        """The controller for goal number `goal`: it plans with seed `seed + goal`."""
+        """Build the controller for goal number `goal`: it plans with seed `seed + goal`."""
         from dataclasses import replace
 
         from fast_lewm_ros.planning import RecedingHorizonController
@@ -218,7 +222,7 @@ class PlannerNode(LifecycleNode):
             raise ValueError(f'image is {pixels.shape[0]}x{pixels.shape[1]}, the model '
                              f'expects {size}x{size} (set resize_images:=true to resize)')
         from PIL import Image as PILImage
-        return np.asarray(PILImage.fromarray(pixels).resize((size, size), PILImage.BILINEAR))
+        return np.array(PILImage.fromarray(pixels).resize((size, size), PILImage.BILINEAR))
 
     def _on_image(self, msg: Image) -> None:
         frame = self._frame(msg, 'image')
@@ -248,7 +252,7 @@ class PlannerNode(LifecycleNode):
         self._publish_diagnostics(only_if_changed=True)
 
     def _next_command(self) -> np.ndarray | None:
-        """The command for this control period, or None; keeps the board current."""
+        """Choose the command for this control period (or None); keep the board current."""
         worker, s = self.worker, self.settings
         if not worker.has_goal:
             self.board.set('goal_wait', WARN, 'waiting for goal (no commands)')

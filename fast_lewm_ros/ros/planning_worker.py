@@ -97,7 +97,7 @@ class PlanningWorker:
             self._cond.notify_all()
 
     def rebuild(self) -> None:
-        """New settings: a new controller for the current goal (the plan starts over)."""
+        """Apply new settings: a new controller for the current goal (the plan starts over)."""
         with self._cond:
             controller = self._factory(max(self._goals - 1, 0))
             if self._z_goal is not None:
@@ -113,7 +113,7 @@ class PlanningWorker:
 
     # ---- worker side ---------------------------------------------------------------
     def _due(self) -> Frame | None:
-        """The frame to plan (or act) on now, if any; caller holds the condition."""
+        """Pick the frame to plan (or act) on now, if any; the caller holds the lock."""
         if not self.active or self._z_goal is None:
             self._act_on = None
             return None

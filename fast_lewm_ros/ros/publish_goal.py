@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_file(path: str, size: int | None) -> np.ndarray:
-    """An RGB uint8 (H, W, 3) array from an image file, optionally resized."""
+    """Read an image file as RGB uint8 (H, W, 3), optionally resized."""
     from PIL import Image as PILImage
     try:
         image = PILImage.open(path).convert('RGB')
@@ -64,7 +64,7 @@ def load_file(path: str, size: int | None) -> np.ndarray:
 
 def task_goal(env_name: str, seed: int, episode: int, size: int | None,
               offset: int = 25) -> np.ndarray:
-    """The goal image of start/goal pair `episode` (the pair sim_node uses)."""
+    """Render the goal image of start/goal pair `episode` (the pair sim_node uses)."""
     from fast_lewm_ros import envs
     from fast_lewm_ros.ros.sim_node import StartGoalSource
     env = envs.make(env_name, image_size=size or 64)

@@ -116,7 +116,7 @@ class PlannerSettings:
     autostart: bool = False
 
     def planner_config(self) -> PlannerConfig:
-        """The CEM settings; raises ValueError naming the bad one."""
+        """Build the CEM settings; raises ValueError naming the bad one."""
         return PlannerConfig(samples=self.samples, iterations=self.iterations,
                              elites=self.elites, horizon=self.horizon,
                              init_std=self.init_std, seed=self.seed)
