@@ -116,7 +116,8 @@ def markdown_table(specs: Mapping[str, Spec]) -> str:
         else:
             allowed = ''
         default = list(spec.default) if isinstance(spec.default, tuple) else spec.default
+        default = str(default).lower() if isinstance(default, bool) else repr(default)
         meaning = spec.description + {'live': '', 'configure': ' (on configure)',
                                       'startup': ' (read-only)'}[spec.applies]
-        rows.append(f'| `{name}` | {spec.type_name} | `{default!r}` | {allowed} | {meaning} |')
+        rows.append(f'| `{name}` | {spec.type_name} | `{default}` | {allowed} | {meaning} |')
     return '\n'.join(rows)

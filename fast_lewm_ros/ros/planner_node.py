@@ -14,6 +14,7 @@ started); a goal that arrives on both is encoded once.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 import gc
 import time
 
@@ -26,8 +27,12 @@ from rclpy.executors import ExternalShutdownException
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 from sensor_msgs.msg import Image
 from std_msgs.msg import Float32MultiArray, MultiArrayDimension
+import torch
 
+from fast_lewm_ros.model import WorldModel
 from fast_lewm_ros.msg import ActionPlan
+from fast_lewm_ros.planning import RecedingHorizonController
+from fast_lewm_ros.resources import default_checkpoint
 from fast_lewm_ros.ros import params, qos
 from fast_lewm_ros.ros.conversions import image_to_numpy
 from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard, WARN
@@ -64,14 +69,10 @@ class PlannerNode(LifecycleNode):
 
     # ---- lifecycle -----------------------------------------------------------------
     def on_configure(self, state) -> TransitionCallbackReturn:
-        from fast_lewm_ros.model import WorldModel
-        from fast_lewm_ros.resources import default_checkpoint
         s = self.settings
         try:
-            if s.device.startswith('cuda'):
-                import torch
-                if not torch.cuda.is_available():
-                    raise ValueError(f'parameter device {s.device!r}: CUDA is not available')
+            if s.device.startswith('cuda') and not torch.cuda.is_available():
+                raise ValueError(f'parameter device {s.device!r}: CUDA is not available')
             path = s.checkpoint or default_checkpoint()
             self.model = WorldModel.load(path, map_location=s.device)
             s.validate(self.model.config)
@@ -155,16 +156,12 @@ class PlannerNode(LifecycleNode):
         self._pubs, self._subs = [], []
         gc.collect()
         if on_cuda:
-            import torch
             torch.cuda.empty_cache()
         self.board.clear_all()
         self.board.set('lifecycle', OK, label)
 
     def _make_controller(self, s: PlannerSettings, goal: int):
         """Build the controller for goal number `goal`: it plans with seed `seed + goal`."""
-        from dataclasses import replace
-
-        from fast_lewm_ros.planning import RecedingHorizonController
         dims = self.model.config.action_dim
         low, high = (np.broadcast_to(np.asarray(b, np.float32), (dims,))
                      for b in (s.action_low, s.action_high))

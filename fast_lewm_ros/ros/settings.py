@@ -70,7 +70,7 @@ SIM_PARAMETERS = {
     'action_timeout': Spec(0.5, 'free-run: seconds after which the last command is '
                            'treated as zero', 0.001, 3600.0),
     'republish_period': Spec(0.5, 'lock-step: seconds between re-sends of the current '
-                             'image while no command arrives', 0.01, 60.0),
+                             'image while no command arrives', 0.01, 60.0, applies='startup'),
     'frame_id': Spec('camera', 'frame_id of published images'),
 }
 
