@@ -35,6 +35,10 @@ def add_arguments(parser) -> None:
     parser.add_argument('--out', default='demo_out', help='output folder (./demo_out)')
     parser.add_argument('--timeout', type=float, default=900.0,
                         help='give up after this many seconds (900)')
+    parser.add_argument('--visible', action='store_true',
+                        help='let other processes see the demo (topics under /fast_lewm_demo, '
+                             'and /clock); by default DDS discovery is off, so the demo '
+                             'cannot disturb (or be disturbed by) a running ROS system')
 
 
 class Recorder:
@@ -116,11 +120,15 @@ def _run(args, checkpoint, config, recorder):
 
     cem = [Parameter(k, value=getattr(args, k)) for k in ('samples', 'iterations', 'elites')
            if getattr(args, k) is not None]
+    if not args.visible:  # nodes in this process still talk to each other
+        os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'OFF'
     context = rclpy.Context()
     rclpy.init(context=context, domain_id=int(os.environ.get('ROS_DOMAIN_ID', '0')))
+    ns = 'fast_lewm_demo'
     nodes = []
     try:
-        sim = SimNode(context=context, observer=recorder.observe, cli_args=files('sim.yaml'),
+        sim = SimNode(context=context, namespace=ns, observer=recorder.observe,
+                      cli_args=files('sim.yaml'),
                       parameter_overrides=[
                           Parameter('env', value=args.env),
                           Parameter('image_size', value=config.image_size),
@@ -129,14 +137,14 @@ def _run(args, checkpoint, config, recorder):
                           Parameter('seed', value=args.seed),
                           Parameter('episodes', value=args.episodes)])
         nodes.append(sim)
-        planner = PlannerNode(context=context, cli_args=files('planner.yaml'),
+        planner = PlannerNode(context=context, namespace=ns, cli_args=files('planner.yaml'),
                               parameter_overrides=cem + [
                                   Parameter('checkpoint', value=str(checkpoint)),
                                   Parameter('command_trigger', value='image'),
                                   Parameter('use_sim_time', value=True),
                                   Parameter('autostart', value=True)])
         nodes.append(planner)
-        monitor = Node('demo_monitor', context=context)
+        monitor = Node('demo_monitor', namespace=ns, context=context)
         nodes.append(monitor)
         monitor.create_subscription(ActionPlan, 'action_plan', recorder.on_plan, qos.COMMANDS)
         executor = SingleThreadedExecutor(context=context)
