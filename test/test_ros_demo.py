@@ -54,7 +54,6 @@ def test_default_checkpoint_moves_the_agent_toward_the_goal(ros_domain, tmp_path
         checkpoint = default_checkpoint()
     except FileNotFoundError:
         pytest.skip('checkpoints/default.safetensors is not there yet')
-    _, summary = run_demo(tmp_path, '--checkpoint', str(checkpoint), '--episodes', '1',
-                          '--samples', '64', '--iterations', '5', '--elites', '8')
-    row = summary['episodes'][0]
-    assert row['final_distance'] < row['start_distance']
+    _, summary = run_demo(tmp_path, '--checkpoint', str(checkpoint), '--episodes', '2')
+    rows = summary['episodes']  # planner.yaml's CEM budget, the paper's
+    assert sum(r['final_distance'] for r in rows) < sum(r['start_distance'] for r in rows)
