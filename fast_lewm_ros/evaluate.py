@@ -8,7 +8,8 @@ generated from --seed. `fast-lewm collect` derives episode i's seed from
 convention; the default eval seed 42 gives a disjoint stream, and a seed or file
 that a checkpoint was trained on is refused. Every checkpoint and the random
 baseline run on the same pairs; episode i plans with the same seed for every
-method, so differences come from the models. Results do not depend on --batch.
+method, so differences come from the models. Results do not depend on --batch
+(up to float rounding of batched matrix products, ~1e-8 in a final distance).
 """
 from __future__ import annotations
 
@@ -60,7 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='planning horizon in blocks (default: the model\'s, 5)')
     parser.add_argument('--replan-every', type=int, default=None,
                         help='primitive steps executed per plan (default: all, 25)')
-    parser.add_argument('--solver', choices=('cem', 'mppi'), default=defaults.solver)
+    parser.add_argument('--solver', choices=('cem', 'mppi'), default=defaults.solver,
+                        help='planner (default cem, the paper\'s)')
     parser.add_argument('--beta', type=float, default=defaults.beta,
                         help='self-consistency weight (default 0)')
     parser.add_argument('--planner-seed', type=int, default=0,
@@ -72,8 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f'(default {GOAL_OFFSET})')
     parser.add_argument('--batch', type=int, default=1,
                         help='episodes planned together in lock-step (default 1); '
-                             'results are identical for any value, only speed changes')
+                             'results are the same for any value (up to float rounding), '
+                             'only speed changes')
     parser.add_argument('--device', default='cpu', help='torch device (default cpu)')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='torch CPU threads (default: torch\'s choice); use 1 when other '
+                             'jobs share the cores (2 threads on 2 busy cores: up to 20x slower)')
     parser.add_argument('--video', metavar='DIR', help='save PNG strips and GIFs here')
     parser.add_argument('--video-episodes', type=int, default=3,
                         help='episodes per method to save with --video (default 3)')
@@ -196,6 +202,8 @@ def format_table(result: dict) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.threads is not None:
+        torch.set_num_threads(max(1, args.threads))
     try:
         result = evaluate(args)
     except (ValueError, FileNotFoundError, CheckpointError) as err:

@@ -16,6 +16,8 @@ import json
 from pathlib import Path
 import sys
 
+import torch
+
 from fast_lewm_ros.data.episodes import sample_start_goal
 from fast_lewm_ros.evaluation.latent_error import (format_agreement, latent_errors, METHODS,
                                                    sample_windows)
@@ -42,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='seed of the window draw and of the ranking problems')
     parser.add_argument('--batch', type=int, default=64, help='windows per forward pass')
     parser.add_argument('--device', default='cpu', help='torch device (default cpu)')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='torch CPU threads (default: torch\'s choice); use 1 when other '
+                             'jobs share the cores (2 threads on 2 busy cores: up to 20x slower)')
     parser.add_argument('--ranking', action='store_true',
                         help='also run the planner ranking check (model vs simulated costs)')
     parser.add_argument('--ranking-problems', type=int, default=20,
@@ -121,6 +126,8 @@ def format_ranking(check: dict) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.threads is not None:
+        torch.set_num_threads(max(1, args.threads))
     try:
         result = run(args)
     except (ValueError, FileNotFoundError, CheckpointError) as err:
@@ -132,10 +139,10 @@ def main(args: argparse.Namespace) -> int:
     for check in result.get('ranking', []):
         print(format_ranking(check))
     if args.plot:
-        curves = {f'{m["label"]} {name}': m['error'][name]
-                  for m in result['models'] for name in METHODS}
-        plot_openloop(args.plot, curves, title=f'Open-loop latent error, {result["env"]} '
-                                               f'({result["windows"]} held-out windows)')
+        curves = {m['label']: {name: m['error'][name] for name in METHODS}
+                  for m in result['models']}
+        plot_openloop(args.plot, curves, title=f'{result["env"]}: open-loop latent error, '
+                                               f'{result["windows"]} held-out windows')
         print(f'wrote {args.plot}')
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)

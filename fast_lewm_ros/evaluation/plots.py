@@ -13,29 +13,36 @@ import numpy as np
 from PIL import Image
 
 
-def plot_openloop(path: str | Path, curves: Mapping[str, Sequence[float]],
+# One line style per prediction method; one colour per model.
+STYLES = {'direct': dict(linestyle='-', marker='o'), 'chained': dict(linestyle='--', marker='s'),
+          'persistence': dict(linestyle=':', marker='x'),
+          'shuffled': dict(linestyle='-.', marker='^')}
+
+
+def plot_openloop(path: str | Path, curves: Mapping[str, Mapping[str, Sequence[float]]],
                   title: str = 'Open-loop latent error per horizon') -> Path:
-    """Line plot of normalised latent error vs horizon k (blocks), one line per curve."""
+    """Normalised latent error vs horizon k: curves[model][method] = values for k = 1..T."""
     import matplotlib
     matplotlib.use('Agg')
     from matplotlib import pyplot as plt
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    styles = {'persistence': dict(color='0.4', linestyle='--'),
-              'shuffled': dict(linestyle=':')}
-    for name, values in curves.items():
-        k = np.arange(1, len(values) + 1)
-        style = next((s for key, s in styles.items() if key in name), {})
-        ax.plot(k, values, marker='o', label=name, **style)
+    fig, ax = plt.subplots(figsize=(7.0, 4.4))
+    longest = 1
+    for i, (model, methods) in enumerate(curves.items()):
+        for method, values in methods.items():
+            k = np.arange(1, len(values) + 1)
+            longest = max(longest, len(values))
+            ax.plot(k, values, color=f'C{i}', label=f'{model} {method}',
+                    **STYLES.get(method, {}))
     ax.set_xlabel('horizon k (action blocks of 5 primitive steps)')
     ax.set_ylabel('latent MSE / mean per-dim latent variance')
-    ax.set_title(title)
-    ax.set_xticks(np.arange(1, max(len(v) for v in curves.values()) + 1))
+    ax.set_title(title, fontsize=10)
+    ax.set_xticks(np.arange(1, longest + 1))
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, ncol=max(1, len(curves)))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
