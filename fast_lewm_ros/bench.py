@@ -145,7 +145,8 @@ def device_info(device: torch.device) -> dict:
         info['gpu'] = torch.cuda.get_device_name(device)
         info['name'] = f'{info["gpu"]} (CUDA {torch.version.cuda})'
     else:
-        info['name'] = f'CPU {cpu}, {info["threads"]} torch threads'
+        plural = 's' if info['threads'] != 1 else ''
+        info['name'] = f'CPU {cpu}, {info["threads"]} torch thread{plural}'
     return info
 
 
