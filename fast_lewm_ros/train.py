@@ -128,6 +128,8 @@ def train(config: TrainConfig, out: Path, resume: bool = False) -> WorldModel:
     """Run training; returns the trained model (on every rank)."""
     from tqdm import tqdm
     rank, world, device = _setup_distributed(config)
+    if config.num_threads > 0:
+        torch.set_num_threads(config.num_threads)
     torch.manual_seed(config.seed)
     catalog = Catalog.open(config.data)
     train_eps, val_eps = catalog.split(config.val_fraction, config.seed)
@@ -153,8 +155,9 @@ def train(config: TrainConfig, out: Path, resume: bool = False) -> WorldModel:
     model.to(device).train()
 
     window = model_config.horizon if model_config.predictor == 'prefix' else model_config.history
+    pixels = catalog.read_pixels() if config.preload else None
     datasets = [WindowDataset(catalog, eps, window, model_config.action_block,
-                              stats['action_mean'], stats['action_std'])
+                              stats['action_mean'], stats['action_std'], pixels=pixels)
                 for eps in (train_eps, val_eps)]
     per_rank = config.batch_size // world
     sampler = ResumableSampler(datasets[0], world, rank, shuffle=True, seed=config.seed,

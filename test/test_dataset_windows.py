@@ -66,6 +66,11 @@ def test_windows_follow_the_format(tiny_file):
     np.testing.assert_allclose(item['actions'][:4].numpy() * np.tile(std, 5) + np.tile(mean, 5),
                                raw, rtol=1e-5, atol=1e-5)
     assert not item['pixels'][5:].any() and not item['actions'][4:].any()  # padding
+    preloaded = WindowDataset(catalog, np.array([1]), horizon=5, block=5, action_mean=mean,
+                              action_std=std, pixels=catalog.read_pixels())
+    for t in (0, 6, 25):
+        for key in ('pixels', 'actions', 'length'):
+            assert (preloaded[t][key] == data[t][key]).all()
 
 
 def test_split_is_by_episode_and_stats_exclude_unapplied_rows(tiny_file):

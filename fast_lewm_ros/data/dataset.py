@@ -62,6 +62,14 @@ class Catalog:
         return cls(tuple(Path(p) for p in paths), np.concatenate(files), np.concatenate(starts),
                    np.concatenate(rows), *meta)
 
+    def read_pixels(self) -> list[np.ndarray]:
+        """Every file's pixels in memory (decompressing once beats per-frame reads)."""
+        arrays = []
+        for path in self.paths:
+            with h5py.File(path, 'r') as f:
+                arrays.append(f['pixels'][:])
+        return arrays
+
     @property
     def num_episodes(self) -> int:
         return len(self.episode_start)
@@ -107,8 +115,10 @@ class WindowDataset(Dataset):
     """
 
     def __init__(self, catalog: Catalog, episodes: np.ndarray, horizon: int, block: int,
-                 action_mean: np.ndarray, action_std: np.ndarray, min_blocks: int = 1) -> None:
+                 action_mean: np.ndarray, action_std: np.ndarray, min_blocks: int = 1,
+                 pixels: list[np.ndarray] | None = None) -> None:
         self.catalog, self.horizon, self.block = catalog, horizon, block
+        self.pixels = pixels  # Catalog.read_pixels(), or None to read frames from disk
         mean = np.asarray(action_mean, np.float32)
         std = np.asarray(action_std, np.float32)
         if mean.shape != (catalog.action_dim,) or std.shape != (catalog.action_dim,):
@@ -143,7 +153,8 @@ class WindowDataset(Dataset):
         row, n, k = int(self.rows[i]), int(self.blocks[i]), self.block
         size = self.catalog.image_size
         pixels = np.zeros((self.horizon + 1, size, size, 3), np.uint8)
-        pixels[:n + 1] = f['pixels'][row:row + k * n + 1:k]  # (n+1, H, W, 3)
+        source = f['pixels'] if self.pixels is None else self.pixels[int(self.files[i])]
+        pixels[:n + 1] = source[row:row + k * n + 1:k]  # (n+1, H, W, 3)
         actions = np.zeros((self.horizon, k * self.catalog.action_dim), np.float32)
         raw = f['action'][row:row + k * n].reshape(n, -1)  # (n, A): block j = rows kj..kj+k-1
         actions[:n] = (raw - self.mean) / self.std

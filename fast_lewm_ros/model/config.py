@@ -27,6 +27,9 @@ class ModelConfig:
     encoder_depth: int = 4
     encoder_heads: int = 4
     encoder_mlp: int = 512
+    # Initial value of the learned patch positions: 'random' (trunc. normal, as in
+    # LeWM's ViT) or 'sincos' (a 2D sin/cos table, as in MAE).
+    encoder_pos_init: str = 'random'
     # Hidden width of the BatchNorm projectors after the encoder and the predictor
     # (paper: 2048).
     projector_hidden: int = 512
@@ -43,14 +46,14 @@ class ModelConfig:
     predictor: str = 'prefix'
     # Predictor core, shared by both: AdaLN-zero blocks (paper: 6 x 16 heads x 64,
     # MLP 2048).
-    predictor_depth: int = 3
+    predictor_depth: int = 4
     predictor_heads: int = 4
     predictor_head_dim: int = 16
     predictor_mlp: int = 256
     # Dropout inside predictor blocks (paper: 0.1); the encoder uses none.
     dropout: float = 0.1
     # Prefix model: causal prefix encoder (paper: 3 blocks x 6 heads, MLP 768).
-    prefix_depth: int = 2
+    prefix_depth: int = 1
     prefix_heads: int = 4
     prefix_mlp: int = 256
     # Prefix model MLP widths: state token (paper 768), action block (paper:
@@ -70,6 +73,9 @@ class ModelConfig:
         if self.predictor not in PREDICTORS:
             raise ConfigError(
                 f'ModelConfig.predictor must be one of {PREDICTORS}, got {self.predictor!r}')
+        if self.encoder_pos_init not in ('random', 'sincos'):
+            raise ConfigError(f"ModelConfig.encoder_pos_init must be 'random' or 'sincos', got "
+                              f'{self.encoder_pos_init!r}')
         if self.image_size % self.patch_size:
             raise ConfigError(
                 f'ModelConfig.image_size {self.image_size} is not a multiple of '

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from fast_lewm_ros.model.config import ModelConfig
-from fast_lewm_ros.model.layers import Block, Projector
+from fast_lewm_ros.model.layers import Block, Projector, sincos_2d
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -22,11 +22,23 @@ class ViTEncoder(nn.Module):
         self.cls_token = nn.Parameter(torch.zeros(1, 1, width))
         self.pos_embed = nn.Parameter(torch.zeros(1, config.num_patches + 1, width))
         nn.init.trunc_normal_(self.cls_token, std=0.02)
-        nn.init.trunc_normal_(self.pos_embed, std=0.02)
+        if config.encoder_pos_init == 'sincos':
+            # Learned, but started smooth in the patch's (row, column): with random
+            # starts, latents begin as a hash of which patch a small object is in.
+            grid = config.image_size // config.patch_size
+            with torch.no_grad():
+                self.pos_embed[0, 1:] = sincos_2d(grid, width)
+        else:
+            nn.init.trunc_normal_(self.pos_embed, std=0.02)
         self.blocks = nn.ModuleList(
             Block(width, config.encoder_heads, config.encoder_mlp)
             for _ in range(config.encoder_depth))
         self.norm = nn.LayerNorm(width)
+        # HF ViT's initialisation (LeWM's encoder): truncated normal, std 0.02.
+        for module in self.modules():
+            if isinstance(module, (nn.Linear, nn.Conv2d)):
+                nn.init.trunc_normal_(module.weight, std=0.02)
+                nn.init.zeros_(module.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.patch_embed(x).flatten(2).transpose(1, 2)  # (B, N, width)

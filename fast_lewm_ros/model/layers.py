@@ -131,6 +131,14 @@ def sinusoidal_positions(length: int, dim: int) -> torch.Tensor:
     return table
 
 
+def sincos_2d(grid: int, dim: int) -> torch.Tensor:
+    """2D sin/cos table (grid * grid, dim): half the channels encode rows, half columns."""
+    rows = sinusoidal_positions(grid, dim // 2)  # (grid, dim/2)
+    cols = sinusoidal_positions(grid, dim - dim // 2)
+    return torch.cat([rows[:, None].expand(grid, grid, -1),
+                      cols[None].expand(grid, grid, -1)], dim=-1).reshape(grid * grid, dim)
+
+
 def block_macs(dim: int, heads: int, head_dim: int, mlp: int, tokens: int,
                adaln: bool = False) -> int:
     """Multiply-accumulates of one attention block over `tokens` tokens (causal or not)."""

@@ -81,8 +81,13 @@ class WorldModel(nn.Module):
         self._check(z, actions)
         if self.config.predictor == 'prefix':
             return self.predictor(z, actions)
-        hist = None if history_actions is None else self.predictor.encode_actions(
-            None, history_actions)
+        hist = None
+        if history_actions is not None:
+            want = (z.shape[0], z.shape[1] - 1 if z.ndim == 3 else 0, self.config.block_dim)
+            if tuple(history_actions.shape) != want:
+                raise ValueError(f'history_actions must be (B, L - 1, A) = {want} for z of '
+                                 f'shape {tuple(z.shape)}, got {tuple(history_actions.shape)}')
+            hist = self.predictor.encode_actions(None, history_actions)
         return self.predictor(z, actions, hist)
 
     def predict_final(self, z: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:

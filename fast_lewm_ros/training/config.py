@@ -40,6 +40,12 @@ class TrainConfig:
     terminal_only: bool = False
     # DataLoader worker processes (0 = load in the training process).
     num_workers: int = 0
+    # Decompress all pixels into memory first (64x64: ~12 KB a frame); else read
+    # frames from disk per window.
+    preload: bool = False
+    # torch CPU threads (0 = torch's default). On a shared machine 1 can be far
+    # faster than an oversubscribed 2.
+    num_threads: int = 0
     # Intervals in optimiser steps: log train metrics, validate, write checkpoints.
     log_every: int = 50
     val_every: int = 500
