@@ -21,7 +21,7 @@ class ModelConfig:
 
     # Observation: square RGB images of this side; patch_size must divide it.
     image_size: int = 64
-    patch_size: int = 8
+    patch_size: int = 16
     # ViT encoder (paper: ViT-tiny 192 x 12 layers x 3 heads, MLP 768).
     encoder_width: int = 128
     encoder_depth: int = 4
