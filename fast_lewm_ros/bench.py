@@ -119,7 +119,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _configs(args, sweep: bool, horizons, samples) -> list[PlannerConfig]:
-    """The main setting, plus the horizon and samples sweeps around it."""
+    """List the main setting, plus the horizon and samples sweeps around it."""
     settings = {(args.base_horizon, args.base_samples)}
     if sweep:
         settings |= {(h, args.base_samples) for h in horizons}

@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def resolve_config(args: argparse.Namespace) -> TrainConfig:
-    """Base YAML (OUT/config.yaml when resuming), then --set, --data, --predictor, --seed."""
+    """Resolve the config: YAML (OUT/config.yaml on resume), --set, --data, --predictor, --seed."""
     saved = Path(args.out) / 'config.yaml'
     if args.resume and saved.is_file():
         config = from_yaml(TrainConfig, saved)

@@ -8,7 +8,7 @@ from fast_lewm_ros.data.dataset import Catalog, WindowDataset
 
 
 def write_tiny_dataset(path, episodes=6, rows=31, size=16, seed=0):
-    """A tiny file in the docs/data_format.md layout: a bright square moved by actions.
+    """Write a tiny file in the docs/data_format.md layout: a bright square moved by actions.
 
     Written with h5py directly (not EpisodeWriter) so the test pins the format itself.
     """

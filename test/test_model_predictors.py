@@ -12,7 +12,7 @@ PREDICTORS = ('prefix', 'autoregressive')
 
 
 def random_model(predictor, **changes):
-    """A tiny model with every weight randomised.
+    """Build a tiny model with every weight randomised.
 
     At initialisation both predictors are close to the identity (zero-initialised
     fusion and AdaLN-zero), so outputs barely depend on actions and a causality

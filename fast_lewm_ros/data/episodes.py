@@ -179,7 +179,7 @@ class EpisodeFile:
         return int(self.file.attrs['frameskip'])
 
     def episode(self, index: int, columns=COLUMNS) -> dict:
-        """The rows of episode `index` for each of `columns`, as numpy arrays."""
+        """Read the rows of episode `index` for each of `columns`, as numpy arrays."""
         if not 0 <= index < self.num_episodes:
             raise IndexError(f'{self.path}: episode {index} out of range '
                              f'[0, {self.num_episodes})')

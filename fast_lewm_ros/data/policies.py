@@ -32,7 +32,7 @@ class Policy(abc.ABC):
 
     @abc.abstractmethod
     def act(self, env) -> np.ndarray:
-        """The next primitive action, float32 in [-1, 1]."""
+        """Return the next primitive action, float32 in [-1, 1]."""
 
 
 class SmoothNoise:
@@ -252,7 +252,7 @@ POLICIES = {
 
 
 def make_policy(env_id: str) -> Policy:
-    """The exploration policy of a task (short name or gymnasium id)."""
+    """Build the exploration policy of a task (short name or gymnasium id)."""
     env_id = resolve_env_id(env_id)
     if env_id not in POLICIES:
         raise ValueError(f'no exploration policy for {env_id}; have {list(POLICIES)}')

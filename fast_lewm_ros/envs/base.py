@@ -68,7 +68,7 @@ class MujocoTaskEnv(gym.Env, abc.ABC):
 
     @abc.abstractmethod
     def _sample_state(self, rng: np.random.Generator) -> np.ndarray:
-        """A random valid state, used for the start and for the default goal."""
+        """Draw a random valid state, used for the start and for the default goal."""
 
     @abc.abstractmethod
     def _proprio(self, data: mujoco.MjData) -> np.ndarray:
@@ -76,7 +76,7 @@ class MujocoTaskEnv(gym.Env, abc.ABC):
 
     @abc.abstractmethod
     def _success(self, data: mujoco.MjData, goal: mujoco.MjData) -> bool:
-        """The paper's success criterion between `data` and `goal`."""
+        """Check the paper's success criterion between `data` and `goal`."""
 
     # ----- state and goal API -----
     def get_state(self) -> np.ndarray:
@@ -96,11 +96,11 @@ class MujocoTaskEnv(gym.Env, abc.ABC):
         return self._read_state(self._goal)
 
     def goal_image(self) -> np.ndarray:
-        """The observation the agent would see at the goal state, uint8 (H, W, 3)."""
+        """Render the observation the agent would see at the goal state, uint8 (H, W, 3)."""
         return self._render(self._goal)
 
     def is_success(self) -> bool:
-        """The paper's success criterion between the current and the goal state."""
+        """Check the paper's success criterion between the current and the goal state."""
         return bool(self._success(self.data, self._goal))
 
     def proprio(self) -> np.ndarray:

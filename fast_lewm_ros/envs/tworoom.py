@@ -50,7 +50,7 @@ class TwoRoomEnv(MujocoTaskEnv):
 
 
 def sample_position(rng: np.random.Generator) -> np.ndarray:
-    """A uniformly random free agent position in either room, metres."""
+    """Draw a uniformly random free agent position in either room, metres."""
     margin = AGENT_RADIUS + 0.01
     x = rng.uniform(WALL_HALF + margin, INNER - margin)
     y = rng.uniform(-INNER + margin, INNER - margin)

@@ -44,7 +44,7 @@ class ARPredictor(nn.Module):
         self.projector = Projector(dim, config.projector_hidden, dim)
 
     def encode_actions(self, z: torch.Tensor | None, actions: torch.Tensor) -> torch.Tensor:
-        """Action tokens (B, T, D) from normalised blocks (B, T, A); z is not needed."""
+        """Embed normalised blocks (B, T, A) as action tokens (B, T, D); z is not needed."""
         return self.action_encoder(actions)
 
     def window_forward(self, window: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:

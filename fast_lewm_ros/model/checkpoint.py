@@ -76,7 +76,7 @@ def read_header(path: str | Path) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def read_safetensors(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
-    """Validated (tensors on CPU, metadata)."""
+    """Validate and return (tensors on CPU, metadata)."""
     from safetensors.torch import load_file
     _, metadata = read_header(path)
     try:

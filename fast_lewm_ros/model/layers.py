@@ -122,7 +122,7 @@ class Projector(nn.Module):
 
 
 def sinusoidal_positions(length: int, dim: int) -> torch.Tensor:
-    """Fixed sin/cos position table (length, dim), as in the Transformer paper."""
+    """Build a fixed sin/cos position table (length, dim), as in the Transformer paper."""
     pos = torch.arange(length, dtype=torch.float32)[:, None]
     freq = torch.exp(torch.arange(0, dim, 2, dtype=torch.float32) * (-math.log(10000.0) / dim))
     table = torch.zeros(length, dim)

@@ -142,7 +142,7 @@ class WorldModel(nn.Module):
             getattr(self, f'{name}_std').copy_(std)
 
     def normalization(self) -> dict:
-        """The statistics as plain lists (they also travel in checkpoint metadata)."""
+        """Return the statistics as plain lists (they also travel in checkpoint metadata)."""
         return {k: getattr(self, k).tolist()
                 for k in ('action_mean', 'action_std', 'proprio_mean', 'proprio_std')}
 

@@ -124,7 +124,7 @@ class CEMPlanner:
         return PlanResult(mean, cost, std, history, self.config.iterations)
 
     def sample_noise(self, mean: torch.Tensor, seed: int | None = None) -> torch.Tensor:
-        """Standard normal noise (B, I, S, T, A), row 0 of every iteration zero.
+        """Draw standard normal noise (B, I, S, T, A), row 0 of every iteration zero.
 
         Drawn up front, one generator per environment, so a batch equals separate
         calls and a captured CUDA graph needs no random-number kernels.

@@ -82,7 +82,7 @@ class RecedingHorizonController:
         return self._z_goal is not None
 
     def encode(self, pixels) -> torch.Tensor:
-        """pixels uint8 (H, W, 3) / (B, H, W, 3), numpy or torch -> latents (B, D)."""
+        """Encode pixels uint8 (H, W, 3) / (B, H, W, 3), numpy or torch, to latents (B, D)."""
         x = torch.as_tensor(np.asarray(pixels) if not torch.is_tensor(pixels) else pixels)
         if x.dim() == 3:
             x = x.unsqueeze(0)  # (1, H, W, 3)
@@ -135,12 +135,12 @@ class RecedingHorizonController:
     # ---- acting (control side) -------------------------------------------------------
     @property
     def needs_replan(self) -> bool:
-        """True when there is no plan or K actions of it have been handed out."""
+        """Tell whether there is no plan or K actions of it have been handed out."""
         with self._lock:
             return self._plan is None or self._index >= self.replan_every
 
     def next_action(self) -> np.ndarray | None:
-        """The next primitive action (B, action_dim) in env units; None if none is left."""
+        """Return the next primitive action (B, action_dim) in env units; None if none is left."""
         with self._lock:
             if self._plan is None or self._index >= self.steps_per_plan:
                 return None
@@ -149,13 +149,13 @@ class RecedingHorizonController:
             return action
 
     def act(self, pixels) -> np.ndarray:
-        """Synchronous step: replan if due, then return the next action (B, action_dim)."""
+        """Replan if due, then return the next action (B, action_dim): a synchronous step."""
         if self.needs_replan:
             self.compute_plan(pixels)
         return self.next_action()
 
     def current_plan(self) -> tuple[Plan | None, int]:
-        """The installed plan and how many of its actions have been handed out."""
+        """Return the installed plan and how many of its actions have been handed out."""
         with self._lock:
             return self._plan, self._index
 

@@ -1,5 +1,5 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
-"""The planner's one question to a world model: how far from the goal does this end?
+"""The planner's one question to a world model: how far from the goal does this end.
 
 `LatentCost` turns candidates (B, S, T, A) into costs (B, S): the squared L2
 distance between `predict_final(z, actions)` and the goal latent, plus an optional
@@ -16,7 +16,7 @@ import torch
 
 
 def block_size(world_model) -> int:
-    """A: the size of one normalised action block the model expects."""
+    """Return A, the size of one normalised action block the model expects."""
     return world_model.config.action_block * world_model.config.action_dim
 
 

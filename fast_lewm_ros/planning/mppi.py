@@ -29,6 +29,6 @@ class MPPIPlanner(CEMPlanner):
 
 
 def make_planner(config: PlannerConfig | None = None) -> CEMPlanner:
-    """The planner `config.solver` names ('cem' or 'mppi')."""
+    """Build the planner `config.solver` names ('cem' or 'mppi')."""
     config = config or PlannerConfig()
     return MPPIPlanner(config) if config.solver == 'mppi' else CEMPlanner(config)

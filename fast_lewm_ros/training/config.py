@@ -68,7 +68,7 @@ class TrainConfig:
                               f'{self.device!r}')
 
     def model_config(self, **data_fields) -> ModelConfig:
-        """The preset, the overrides, the predictor switch and data-derived fields."""
+        """Build the ModelConfig: preset, overrides, predictor switch and data-derived fields."""
         base = ModelConfig.preset(self.model)
         values = {**self.model_overrides, 'predictor': self.predictor, **data_fields}
         return from_dict(ModelConfig, values, source='model_overrides', base=base)
