@@ -20,10 +20,8 @@ import time
 
 from diagnostic_msgs.msg import DiagnosticArray
 import numpy as np
-import rclpy
 from rclpy.clock import Clock, ClockType
 from rclpy.event_handler import SubscriptionEventCallbacks
-from rclpy.executors import ExternalShutdownException
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 from sensor_msgs.msg import Image
 from std_msgs.msg import Float32MultiArray, MultiArrayDimension
@@ -38,6 +36,7 @@ from fast_lewm_ros.ros.conversions import image_to_numpy
 from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard, WARN
 from fast_lewm_ros.ros.planning_worker import Frame, PlanningWorker
 from fast_lewm_ros.ros.settings import PLANNER_PARAMETERS, PlannerSettings
+from fast_lewm_ros.ros.spin import spin_node
 
 SUCCESS, FAILURE = TransitionCallbackReturn.SUCCESS, TransitionCallbackReturn.FAILURE
 
@@ -327,21 +326,7 @@ class PlannerNode(LifecycleNode):
 
 
 def main(args=None) -> int:
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = PlannerNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    except Exception as err:  # noqa: BLE001 - bad parameters: say why, exit non-zero
-        print(f'planner_node: {err}')
-        return 1
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return spin_node(PlannerNode, 'planner_node', args)
 
 
 if __name__ == '__main__':

@@ -26,10 +26,8 @@ import time
 
 from diagnostic_msgs.msg import DiagnosticArray
 import numpy as np
-import rclpy
 from rclpy.clock import Clock, ClockType
 from rclpy.duration import Duration
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.time import Time
 from rosgraph_msgs.msg import Clock as ClockMsg
@@ -42,6 +40,7 @@ from fast_lewm_ros.ros import params, qos
 from fast_lewm_ros.ros.conversions import numpy_to_image
 from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard, WARN
 from fast_lewm_ros.ros.settings import SIM_PARAMETERS, SimSettings
+from fast_lewm_ros.ros.spin import spin_node
 
 
 class StartGoalSource:
@@ -238,21 +237,7 @@ class SimNode(Node):
 
 
 def main(args=None) -> int:
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = SimNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    except Exception as err:  # noqa: BLE001 - bad parameters: say why, exit non-zero
-        print(f'sim_node: {err}')
-        return 1
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return spin_node(SimNode, 'sim_node', args)
 
 
 if __name__ == '__main__':
