@@ -28,3 +28,14 @@ def test_unknown_preset_and_bad_fields_are_errors():
         ModelConfig(predictor='recurrent')
     with pytest.raises(ConfigError, match='patch_size'):
         ModelConfig(image_size=60, patch_size=8)
+
+
+def test_sincos_position_start_is_smooth_over_the_patch_grid():
+    config = dataclasses.replace(ModelConfig.preset('cpu'), patch_size=8,
+                                 encoder_pos_init='sincos')
+    pos = WorldModel(config).encoder.vit.pos_embed[0, 1:].detach().view(8, 8, -1)
+    near = (pos[3, 3] - pos[3, 4]).norm()
+    far = (pos[3, 3] - pos[7, 0]).norm()
+    assert near < far / 2
+    with pytest.raises(ConfigError, match='encoder_pos_init'):
+        ModelConfig(encoder_pos_init='learned')
