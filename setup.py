@@ -13,6 +13,8 @@ setup(
         ('share/ament_index/resource_index/packages', ['resource/fast_lewm_ros']),
         ('share/fast_lewm_ros', ['package.xml']),
         ('share/fast_lewm_ros/config', glob('config/*.yaml')),
+        ('share/fast_lewm_ros/config/models', glob('config/models/*.yaml')),
+        ('share/fast_lewm_ros/config/train', glob('config/train/*.yaml')),
         ('share/fast_lewm_ros/launch', glob('launch/*.py')),
         ('share/fast_lewm_ros/checkpoints', glob('checkpoints/*')),
     ],

@@ -36,6 +36,12 @@ def _coerce(value: Any, field_type: Any, key: str, source: str) -> Any:
         return tuple(_coerce(v, item_type, key, source) for v in value)
     if field_type is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if field_type is float and isinstance(value, str):
+        # YAML 1.1 (PyYAML) reads `1e-3` (no dot) as a string, not a float.
+        try:
+            return float(value)
+        except ValueError:
+            pass
     if field_type in (int, float, str, bool) and not isinstance(value, field_type):
         raise ConfigError(
             f'{source}: key {key!r} expects {field_type.__name__}, got {value!r}')

@@ -29,6 +29,14 @@ def test_unknown_key_names_key_and_file(tmp_path):
         from_yaml(Example, path)
 
 
+def test_exponent_without_dot_is_a_float(tmp_path):
+    # PyYAML reads 1e-3 as a string; a learning rate written so must still work.
+    path = tmp_path / 'lr.yaml'
+    path.write_text('lr: 1e-3\n')
+    assert from_yaml(Example, path).lr == pytest.approx(1e-3)
+    assert from_dict(Example, parse_overrides(['lr=5e-4'])).lr == pytest.approx(5e-4)
+
+
 def test_wrong_type_is_named():
     with pytest.raises(ConfigError, match="'steps' expects int"):
         from_dict(Example, {'steps': 'many'})
