@@ -77,14 +77,20 @@ def test_sim_and_planner_processes_move_the_agent(processes, probe, tiny_checkpo
                     '-p', f'checkpoint:={tiny_checkpoint}', '-p', 'samples:=8',
                     '-p', 'iterations:=2', '-p', 'elites:=2', '-p', 'command_trigger:=image',
                     '-p', 'use_sim_time:=true', '-p', 'autostart:=true')
-    # Wait on what the probe itself has seen: its subscriptions may match after the
-    # first commands went out, and lock-step keeps the two processes stepping.
-    probe.wait(lambda: probe.count(probe.plans) >= 1 and probe.count(probe.commands) >= 10,
-               timeout=60, what=f'a plan and 10 commands\n{processes.log("sim_node")}\n'
-                                f'{processes.log("planner_node")}')
-    assert any(s.step >= 1 for s in probe.statuses), 'the sim never stepped'
-    frames = [image_to_numpy(m) for m in probe.images]
-    assert any((f != frames[0]).any() for f in frames[1:]), 'the agent never moved'
+    # Wait on everything the probe must see: each of its subscriptions matches the
+    # processes' publishers at its own time (discovery), so a message on one topic
+    # says nothing about another. Lock-step keeps the two processes stepping.
+
+    def moved():
+        with probe.lock:
+            frames = [image_to_numpy(m) for m in probe.images]
+            stepped = any(s.step >= 1 for s in probe.statuses)
+        return (probe.count(probe.plans) >= 1 and probe.count(probe.commands) >= 10
+                and stepped and any((f != frames[0]).any() for f in frames[1:]))
+
+    probe.wait(moved, timeout=90, what=f'a plan, 10 commands, a step and a moved agent\n'
+                                       f'{processes.log("sim_node")}\n'
+                                       f'{processes.log("planner_node")}')
     codes = processes.stop()
     assert codes == {'sim_node': 0, 'planner_node': 0}, codes  # clean Ctrl-C shutdown
 
