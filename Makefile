@@ -5,7 +5,7 @@
 #               messages is imported rather than the source tree)
 #   make demo   sim bridge + planner as ROS 2 nodes, a few Two-Room episodes
 #   make bench  planning-time benchmark, prefix vs autoregressive, cpu + paper presets,
-#               horizon and samples sweeps (~20 min on 2 CPU cores; `fast-lewm bench
+#               horizon and samples sweeps (17 min here with 5 repeats; `fast-lewm bench
 #               --quick` takes a minute)
 #   make lint   flake8 / pep257 / copyright / xmllint as pytest tests
 RUN := scripts/with_env.sh
