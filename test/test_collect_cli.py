@@ -1,8 +1,11 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
 """`fast-lewm collect` and `fast-lewm view` through the real command line."""
+import subprocess
+
 import h5py
 import numpy as np
 import pytest
+from ros_testing import executable
 
 from fast_lewm_ros import cli
 from fast_lewm_ros.data import collect
@@ -34,6 +37,19 @@ def test_collect_is_independent_of_worker_count(tmp_path):
         assert np.array_equal(env.render(), ep['pixels'][10])
         assert np.array_equal(env.step(ep['action'][10])[0], ep['pixels'][11])
         env.close()
+
+
+def test_installed_command_collects_with_spawned_workers(tmp_path):
+    # Spawned workers re-import the console script as __mp_main__; a wrapper
+    # without a __main__ guard re-ran the whole command in every worker (which
+    # then failed to lock the output file, and the pool restarted them forever).
+    out = tmp_path / 'data.h5'
+    result = subprocess.run([executable('fast-lewm'), 'collect', '--env', 'tworoom',
+                             '--episodes', '2', '--episode-steps', '10', '--workers', '2',
+                             '--out', str(out)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with EpisodeFile(out) as f:
+        assert f.num_episodes == 2
 
 
 def test_interrupted_collect_leaves_no_output(tmp_path, monkeypatch):
