@@ -5,8 +5,11 @@ Usage: scripts/with_env.sh python scripts/probe_latent.py CKPT [FILE.h5]
 Encodes the first 30 episodes (3030 frames) of a held-out file, fits a linear
 probe from latent to agent position on the first 2000 frames and reports held-out
 R^2, then the mean per-dimension latent correlation between frames `lag` primitive
-steps apart within an episode. A latent in which distance means distance to the
-goal should probe well and decorrelate slowly.
+steps apart within an episode, then the median squared latent distance to a goal
+(the frame 25 steps ahead, as in evaluation) binned by the true distance to it, for
+frames 0..49 steps after each start. A latent in which distance means distance to
+the goal should probe well, decorrelate slowly and grow with true distance over the
+range goals lie at (~0.5 m in Two-Room).
 """
 import sys
 
@@ -38,6 +41,20 @@ def main() -> None:
         corr = np.mean([np.mean(zc[s:s + 101 - lag] * zc[s + lag:s + 101], axis=0).mean()
                         for s in range(0, 3030, 101)])
         print(f'lag {lag}: mean latent corr {corr:.3f}')
+    latent_gap, true_gap = [], []
+    for start in [e * 101 + t for e in range(30) for t in range(0, 70, 7)]:
+        goal = start + 25
+        for k in range(min(50, 101 - start % 101)):
+            latent_gap.append(((z[start + k] - z[goal]) ** 2).sum())
+            true_gap.append(np.linalg.norm(position[start + k] - position[goal]))
+    latent_gap, true_gap = np.array(latent_gap), np.array(true_gap)
+    edges = [0, 0.05, 0.1, 0.2, 0.4, 0.8, 3.0]
+    print('true distance to goal (m) -> median squared latent distance')
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        chosen = (true_gap >= lo) & (true_gap < hi)
+        if chosen.any():
+            print(f'  [{lo:.2f}, {hi:.2f}): {np.median(latent_gap[chosen]):7.2f}  '
+                  f'(n = {chosen.sum()})')
 
 
 if __name__ == '__main__':

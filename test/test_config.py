@@ -63,3 +63,11 @@ def test_overrides():
     assert parse_overrides(['lr=0.1', 'bounds=[1, 2]']) == {'lr': 0.1, 'bounds': [1, 2]}
     with pytest.raises(ConfigError, match='key=value'):
         parse_overrides(['lr'])
+
+
+@pytest.mark.parametrize('name', ['paper', 'tworoom_cpu', 'reacher_cpu'])
+def test_shipped_training_configs_load(name):
+    from fast_lewm_ros.resources import share_path
+    from fast_lewm_ros.training.config import TrainConfig
+    config = from_yaml(TrainConfig, share_path('config', 'train', f'{name}.yaml'))
+    assert config.model_config(action_dim=2).latent_dim > 0
