@@ -9,7 +9,8 @@ steps apart within an episode, then the median squared latent distance to a goal
 (the frame 25 steps ahead, as in evaluation) binned by the true distance to it, for
 frames 0..49 steps after each start. A latent in which distance means distance to
 the goal should probe well, decorrelate slowly and grow with true distance over the
-range goals lie at (~0.5 m in Two-Room).
+range goals lie at (~0.5 m in Two-Room). For Reacher the "position" is the joint
+angles and distances are in radians (shoulder difference wrapped to [-pi, pi)).
 """
 import sys
 
@@ -20,11 +21,17 @@ import torch
 from fast_lewm_ros.model import WorldModel
 
 
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Rank correlation (no ties expected in continuous distances)."""
+    return float(np.corrcoef(a.argsort().argsort(), b.argsort().argsort())[0, 1])
+
+
 def main() -> None:
     torch.set_num_threads(1)
     model = WorldModel.load(sys.argv[1]).eval()
     path = sys.argv[2] if len(sys.argv) > 2 else 'data/tworoom_val.h5'
     with h5py.File(path, 'r') as f:
+        angular = 'Reacher' in str(f.attrs['env_id'])
         pixels = torch.from_numpy(f['pixels'][:3030])  # 30 episodes x 101 frames
         position = f['proprio'][:3030]
     with torch.inference_mode():
@@ -46,10 +53,14 @@ def main() -> None:
         goal = start + 25
         for k in range(min(50, 101 - start % 101)):
             latent_gap.append(((z[start + k] - z[goal]) ** 2).sum())
-            true_gap.append(np.linalg.norm(position[start + k] - position[goal]))
+            gap = position[start + k] - position[goal]
+            if angular:
+                gap = (gap + np.pi) % (2 * np.pi) - np.pi
+            true_gap.append(np.linalg.norm(gap))
     latent_gap, true_gap = np.array(latent_gap), np.array(true_gap)
-    edges = [0, 0.05, 0.1, 0.2, 0.4, 0.8, 3.0]
-    print('true distance to goal (m) -> median squared latent distance')
+    edges = [0, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 6.0]
+    print(f'true distance to goal ({"rad" if angular else "m"}) -> median squared latent '
+          f'distance; Spearman {spearman(latent_gap, true_gap):.3f}')
     for lo, hi in zip(edges[:-1], edges[1:]):
         chosen = (true_gap >= lo) & (true_gap < hi)
         if chosen.any():

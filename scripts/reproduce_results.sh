@@ -6,11 +6,14 @@
 #   make setup && scripts/with_env.sh bash scripts/reproduce_results.sh
 #
 # Every step is skipped when its output already exists, so an interrupted run can
-# be restarted. Two jobs run at a time with one torch thread each: on 2 cores,
-# two 2-thread jobs oversubscribe and run several times slower.
+# be restarted. The repository ships the measured results/, so evaluation writes
+# to $RESULTS (default results/new) and re-measures rather than skips. Two jobs
+# run at a time with one torch thread each: on 2 cores, two 2-thread jobs
+# oversubscribe and run several times slower.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p data runs results
+RESULTS=${RESULTS:-results/new}
+mkdir -p data runs "$RESULTS"
 
 collect() {  # task, episodes, seed, file
   [[ -f "$4" ]] || fast-lewm collect --env "$1" --episodes "$2" --seed "$3" --workers 2 --out "$4"
@@ -41,21 +44,21 @@ evaluate() {  # task: every model of the task and the random policy on the same 
   for predictor in prefix autoregressive; do
     for seed in 0 1; do ckpts+=(--checkpoint "runs/$1_${predictor}_s${seed}/final.safetensors"); done
   done
-  [[ -f "results/eval_$1.json" ]] || fast-lewm eval --env "$1" --episodes 50 --seed 42 \
-    --threads 1 --batch 10 "${ckpts[@]}" --json "results/eval_$1.json" \
-    --video "results/video_$1" > "results/eval_$1.log" 2>&1
+  [[ -f "$RESULTS/eval_$1.json" ]] || fast-lewm eval --env "$1" --episodes 50 --seed 42 \
+    --threads 1 --batch 10 "${ckpts[@]}" --json "$RESULTS/eval_$1.json" \
+    --video "$RESULTS/video_$1" > "$RESULTS/eval_$1.log" 2>&1
 }
 evaluate tworoom & a=$!
 evaluate reacher & b=$!
 wait $a && wait $b
 
 openloop() {  # task
-  [[ -f "results/openloop_$1.json" ]] || fast-lewm openloop --threads 2 \
+  [[ -f "$RESULTS/openloop_$1.json" ]] || fast-lewm openloop --threads 2 \
     --data "data/$1_val.h5" --checkpoint "runs/$1_prefix_s0/final.safetensors" \
     --checkpoint "runs/$1_autoregressive_s0/final.safetensors" \
-    --json "results/openloop_$1.json" --plot "results/openloop_$1.png" \
-    --ranking --ranking-problems 10 > "results/openloop_$1.log" 2>&1
+    --json "$RESULTS/openloop_$1.json" --plot "$RESULTS/openloop_$1.png" \
+    --ranking --ranking-problems 10 > "$RESULTS/openloop_$1.log" 2>&1
 }
 openloop tworoom
 openloop reacher
-echo "done: results/eval_*.json, results/openloop_*.{json,png}"
+echo "done: $RESULTS/eval_*.json, $RESULTS/openloop_*.{json,png}"
