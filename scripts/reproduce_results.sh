@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Reproduce the README's Results section on a 2-core CPU machine (~80 min):
+# Reproduce the README's Results section on a 2-core CPU machine (its steps took
+# about 65 min of wall time here):
 # data, 8 training runs (Two-Room and Reacher x prefix and autoregressive x
 # seeds 0 and 1), paired closed-loop evaluation, open-loop error and ranking.
 #
