@@ -18,12 +18,9 @@ import h5py
 import numpy as np
 import torch
 
+from fast_lewm_ros.envs.reacher import wrap_angle
+from fast_lewm_ros.evaluation.ranking import spearman
 from fast_lewm_ros.model import WorldModel
-
-
-def spearman(a: np.ndarray, b: np.ndarray) -> float:
-    """Rank correlation (no ties expected in continuous distances)."""
-    return float(np.corrcoef(a.argsort().argsort(), b.argsort().argsort())[0, 1])
 
 
 def main() -> None:
@@ -55,7 +52,7 @@ def main() -> None:
             latent_gap.append(((z[start + k] - z[goal]) ** 2).sum())
             gap = position[start + k] - position[goal]
             if angular:
-                gap = (gap + np.pi) % (2 * np.pi) - np.pi
+                gap = wrap_angle(gap)
             true_gap.append(np.linalg.norm(gap))
     latent_gap, true_gap = np.array(latent_gap), np.array(true_gap)
     edges = [0, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 6.0]
