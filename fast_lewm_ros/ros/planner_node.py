@@ -63,7 +63,14 @@ class PlannerNode(LifecycleNode):
         self._last_goal = self._trigger_stamp = None
         self._last_command: np.ndarray | None = None
         self._latency_from: float | None = None
-        if self.settings.autostart and self.trigger_configure() == SUCCESS:
+        self._rejections: dict[str, str] = {}  # source -> cause last logged (once per cause)
+        if not self.settings.autostart:
+            name = self.get_fully_qualified_name()
+            self.get_logger().info(
+                f'unconfigured: waiting for a lifecycle manager (ros2 lifecycle set {name} '
+                'configure, then activate); or start with autostart:=true (after any '
+                '--params-file that sets autostart, since the later value wins)')
+        elif self.trigger_configure() == SUCCESS:
             self.trigger_activate()
 
     # ---- lifecycle -----------------------------------------------------------------
@@ -204,7 +211,12 @@ class PlannerNode(LifecycleNode):
         except ValueError as err:
             self.board.set(source, ERROR, f'rejected (last good kept): {err}')
             self._publish_diagnostics(only_if_changed=True)
+            if self._rejections.get(source) != str(err):  # a stream of bad images logs once
+                self._rejections[source] = str(err)
+                self.get_logger().error(f'{source} rejected (last good kept): {err}')
             return None
+        if self._rejections.pop(source, None) is not None:
+            self.get_logger().info(f'{source} accepted again')
         self.board.clear(source)
         self._seq += 1
         return Frame(pixels, msg.header.stamp, msg.header.frame_id,
@@ -235,9 +247,9 @@ class PlannerNode(LifecycleNode):
         key = ((msg.header.stamp.sec, msg.header.stamp.nanosec), bytes(msg.data))
         if key == self._last_goal or self.worker is None:
             return  # the same goal from the second subscription
-        self._last_goal = key
         frame = self._frame(msg, 'goal')
-        if frame is not None:
+        if frame is not None:  # only an accepted goal is remembered: a rejected one may be
+            self._last_goal = key  # re-sent unchanged (stamp 0) after e.g. resize_images
             self.worker.submit_goal(frame)
 
     # ---- control timer -------------------------------------------------------------
