@@ -28,10 +28,8 @@ import time
 import numpy as np
 import torch
 
-from fast_lewm_ros.model import ModelConfig, WorldModel
+from fast_lewm_ros.model import ModelConfig, PREDICTORS, WorldModel
 from fast_lewm_ros.planning import CEMPlanner, PlannerConfig
-
-PREDICTORS = ('prefix', 'autoregressive')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -27,7 +27,7 @@ from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from fast_lewm_ros.config import ConfigError, from_yaml, parse_overrides, to_dict, to_yaml
 from fast_lewm_ros.data.dataset import Catalog, WindowDataset
-from fast_lewm_ros.model import WorldModel
+from fast_lewm_ros.model import PREDICTORS, WorldModel
 from fast_lewm_ros.resources import share_path
 from fast_lewm_ros.training.config import apply_overrides, TrainConfig
 from fast_lewm_ros.training.logs import MetricLog, plot_curves
@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         'config/train/ (e.g. tworoom_cpu); optional with --resume')
     parser.add_argument('--data', nargs='+', metavar='FILE.h5',
                         help='HDF5 episode files (replace the config\'s `data`)')
-    parser.add_argument('--predictor', choices=('prefix', 'autoregressive'),
+    parser.add_argument('--predictor', choices=tuple(PREDICTORS),
                         help='Fast-LeWM prefix predictor or the LeWM autoregressive baseline')
     parser.add_argument('--seed', type=int, help='seed (split, init, data order, SIGReg)')
     parser.add_argument('--out', required=True, help='output directory')
@@ -154,7 +154,7 @@ def train(config: TrainConfig, out: Path, resume: bool = False) -> WorldModel:
     model.set_normalization(**stats)
     model.to(device).train()
 
-    window = model_config.horizon if model_config.predictor == 'prefix' else model_config.history
+    window = model.training_blocks()  # blocks per window: horizon (prefix) / history (AR)
     pixels = catalog.read_pixels() if config.preload else None
     datasets = [WindowDataset(catalog, eps, window, model_config.action_block,
                               stats['action_mean'], stats['action_std'], pixels=pixels)

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from fast_lewm_ros.model import ModelConfig, WorldModel
-
-PREDICTORS = ('prefix', 'autoregressive')
+from fast_lewm_ros.model import ModelConfig, PREDICTORS, WorldModel
+from fast_lewm_ros.model.predictor import Predictor
 
 
 def random_model(predictor, **changes):
@@ -142,3 +141,62 @@ def test_dynamics_macs_favour_the_prefix_model():
     assert 18e6 < prefix.dynamics_macs(5) < 20e6
     assert 125e6 < ar.dynamics_macs(5) < 145e6
     assert ar.dynamics_macs(1) < ar.dynamics_macs(5)
+
+
+def test_a_third_predictor_is_one_class_and_one_registry_entry(monkeypatch):
+    """The WorldModel and the training loss reach a predictor only through its interface."""
+    from fast_lewm_ros.model import predictors
+    from fast_lewm_ros.training.config import TrainConfig
+    from fast_lewm_ros.training.losses import WorldModelLoss
+
+    class Persistence(Predictor):
+        """Predict that nothing moves (a toy third predictor)."""
+
+        def __init__(self, config):
+            super().__init__()
+            self.config = config
+            self.gain = torch.nn.Parameter(torch.ones(()))
+
+        def training_blocks(self):
+            return 2
+
+        def predict_all(self, z, actions, history_actions=None):
+            return self.gain * z[:, None].expand(-1, actions.shape[1], -1)
+
+        def predict_final(self, z, actions):
+            return self.gain * z
+
+        def predict_training(self, latents, actions):
+            return self.predict_all(latents[:, 0], actions), latents[:, :1]
+
+        def encode_actions(self, z, actions):
+            return actions
+
+        def forward_tokens(self, z, tokens):
+            return self.predict_all(z, tokens)
+
+        def macs_final(self, horizon):
+            return 0
+
+    monkeypatch.setitem(predictors.PREDICTORS, 'persistence', Persistence)
+    config = dataclasses.replace(ModelConfig.preset('tiny'), predictor='persistence')
+    model = WorldModel(config).eval()
+    z = torch.randn(2, config.latent_dim)
+    actions = torch.randn(2, 3, config.block_dim)
+    torch.testing.assert_close(model.predict_final(z, actions), z)
+    assert model.predict(z, actions).shape == (2, 3, config.latent_dim)
+    assert model.training_blocks() == 2 and model.dynamics_macs() == 0
+    size = config.image_size
+    pixels = torch.randint(0, 255, (2, 3, size, size, 3), dtype=torch.uint8)
+    out = WorldModelLoss(model.train(), TrainConfig(sigreg_projections=8))(
+        pixels, torch.randn(2, 2, config.block_dim), torch.tensor([2, 1]), step=0)
+    assert torch.isfinite(out['loss'])
+
+
+def test_a_predictor_missing_a_method_cannot_be_built():
+    class Incomplete(Predictor):
+        def predict_final(self, z, actions):
+            return z
+
+    with pytest.raises(TypeError, match='abstract'):
+        Incomplete()

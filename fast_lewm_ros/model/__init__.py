@@ -15,7 +15,8 @@ each, never reused):
 """
 from fast_lewm_ros.model.checkpoint import CheckpointError
 from fast_lewm_ros.model.config import ModelConfig
+from fast_lewm_ros.model.predictors import PREDICTORS
 from fast_lewm_ros.model.sigreg import sigreg
 from fast_lewm_ros.model.world_model import WorldModel
 
-__all__ = ['CheckpointError', 'ModelConfig', 'WorldModel', 'sigreg']
+__all__ = ['CheckpointError', 'ModelConfig', 'PREDICTORS', 'WorldModel', 'sigreg']

@@ -14,19 +14,28 @@ Two stages, as in the prefix predictor, so the benchmark can time them apart:
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 from torch import nn
 
-from fast_lewm_ros.model.config import ModelConfig
 from fast_lewm_ros.model.layers import AdaLNBlock, block_macs, Projector, projector_macs
+from fast_lewm_ros.model.predictor import Predictor
+
+if TYPE_CHECKING:
+    from fast_lewm_ros.model.config import ModelConfig
 
 
-class ARPredictor(nn.Module):
+class ARPredictor(Predictor):
     """Autoregressive latent predictor (LeWM); see the module docstring."""
+
+    # Each prediction builds on the previous one: prefixes are not direct.
+    direct_prefixes = False
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
+        self.max_history = config.history
         dim = config.latent_dim
         # LeWM's action encoder: Conv1d(k=1) to a few channels (a per-block Linear),
         # then Linear -> SiLU -> Linear.
@@ -89,6 +98,33 @@ class ARPredictor(nn.Module):
                 history_tokens: torch.Tensor | None = None) -> torch.Tensor:
         """Rollout (B, T, D) from z and normalised blocks (B, T, A)."""
         return self.forward_tokens(z, self.encode_actions(z, actions), history_tokens)
+
+    # ------------------------------------------------------- Predictor interface
+    def training_blocks(self) -> int:
+        """Train teacher-forced on windows as long as the attention window."""
+        return self.config.history
+
+    def predict_all(self, z: torch.Tensor, actions: torch.Tensor,
+                    history_actions: torch.Tensor | None = None) -> torch.Tensor:
+        """Rollout (B, T, D) from z (B, D), or from a history (B, L, D) + its blocks."""
+        hist = None
+        if history_actions is not None:
+            want = (z.shape[0], z.shape[1] - 1 if z.ndim == 3 else 0, self.config.block_dim)
+            if tuple(history_actions.shape) != want:
+                raise ValueError(f'history_actions must be (B, L - 1, A) = {want} for z of '
+                                 f'shape {tuple(z.shape)}, got {tuple(history_actions.shape)}')
+            hist = self.encode_actions(None, history_actions)  # (B, L - 1, D)
+        return self(z, actions, hist)
+
+    def predict_final(self, z: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """Latent after the whole rollout (B, D): T sequential core passes."""
+        return self(z, actions)[:, -1]
+
+    def predict_training(self, latents: torch.Tensor,
+                         actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Teacher-forced next latents; persistence = each step's own latent."""
+        inputs = latents[:, :-1]  # (B, T, D)
+        return self.teacher_forced(inputs, self.encode_actions(None, actions)), inputs
 
     def macs_final(self, horizon: int) -> int:
         """Analytic multiply-accumulates per candidate of a rollout from one latent."""

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fast_lewm_ros.config import ConfigError, from_yaml
+from fast_lewm_ros.model.predictors import PREDICTORS
 from fast_lewm_ros.resources import share_path
-
-PREDICTORS = ('prefix', 'autoregressive')
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,8 @@ class ModelConfig:
     proprio_dim: int = 0
     # Longest action-block sequence the predictor is trained on (paper: 5 blocks).
     horizon: int = 5
-    # 'prefix' (Fast-LeWM action-prefix predictor) or 'autoregressive' (LeWM).
+    # A name in model/predictors.py's registry: 'prefix' (Fast-LeWM action-prefix
+    # predictor) or 'autoregressive' (LeWM).
     predictor: str = 'prefix'
     # Predictor core, shared by both: AdaLN-zero blocks (paper: 6 x 16 heads x 64,
     # MLP 2048).
@@ -72,7 +72,8 @@ class ModelConfig:
     def __post_init__(self) -> None:
         if self.predictor not in PREDICTORS:
             raise ConfigError(
-                f'ModelConfig.predictor must be one of {PREDICTORS}, got {self.predictor!r}')
+                f'ModelConfig.predictor must be one of {tuple(PREDICTORS)}, got '
+                f'{self.predictor!r}')
         if self.encoder_pos_init not in ('random', 'sincos'):
             raise ConfigError(f"ModelConfig.encoder_pos_init must be 'random' or 'sincos', got "
                               f'{self.encoder_pos_init!r}')

@@ -14,17 +14,26 @@ prefix token alone: one predictor pass per candidate whatever the horizon.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 from torch import nn
 
-from fast_lewm_ros.model.config import ModelConfig
 from fast_lewm_ros.model.layers import (
     AdaLNBlock, Block, block_macs, one_token_block_macs, Projector, projector_macs,
     sinusoidal_positions)
+from fast_lewm_ros.model.predictor import Predictor
+
+if TYPE_CHECKING:
+    from fast_lewm_ros.model.config import ModelConfig
 
 
-class PrefixPredictor(nn.Module):
+class PrefixPredictor(Predictor):
     """Action-prefix predictor (Fast-LeWM); see the module docstring."""
+
+    # Every prefix comes straight from z_t: history is the current latent alone.
+    max_history = 1
+    direct_prefixes = True
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
@@ -84,6 +93,28 @@ class PrefixPredictor(nn.Module):
         """Latent after every prefix (B, T, D), or after the last one only (B, 1, D)."""
         prefix = self.encode_actions(z, actions)
         return self.forward_tokens(z, prefix[:, -1:] if final_only else prefix)
+
+    # ------------------------------------------------------- Predictor interface
+    def training_blocks(self) -> int:
+        """Train on windows of the full horizon: every prefix is supervised."""
+        return self.config.horizon
+
+    def predict_all(self, z: torch.Tensor, actions: torch.Tensor,
+                    history_actions: torch.Tensor | None = None) -> torch.Tensor:
+        """Latent after every prefix (B, T, D) in one call; there is no history."""
+        if history_actions is not None:
+            raise ValueError('the prefix predictor starts from z (B, D) alone; '
+                             'history_actions is for the autoregressive predictor')
+        return self(z, actions)
+
+    def predict_final(self, z: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """Latent after the last prefix (B, D): the core runs on one token per candidate."""
+        return self(z, actions, final_only=True)[:, 0]
+
+    def predict_training(self, latents: torch.Tensor,
+                         actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Every prefix from the window's first latent; persistence = that latent."""
+        return self(latents[:, 0], actions), latents[:, :1]  # (B, T, D), (B, 1, D)
 
     def macs_final(self, horizon: int) -> int:
         """Analytic multiply-accumulates per candidate of forward(final_only=True)."""

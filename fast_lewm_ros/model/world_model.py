@@ -24,11 +24,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from fast_lewm_ros.model.ar_predictor import ARPredictor
 from fast_lewm_ros.model.checkpoint import load_world_model, save_world_model
 from fast_lewm_ros.model.config import ModelConfig
 from fast_lewm_ros.model.encoder import Encoder
-from fast_lewm_ros.model.prefix_predictor import PrefixPredictor
+from fast_lewm_ros.model.predictors import build_predictor
 
 
 class WorldModel(nn.Module):
@@ -39,7 +38,7 @@ class WorldModel(nn.Module):
         self.config = config if config is not None else ModelConfig()
         c = self.config
         self.encoder = Encoder(c)
-        self.predictor = PrefixPredictor(c) if c.predictor == 'prefix' else ARPredictor(c)
+        self.predictor = build_predictor(c)  # the Predictor interface, model/predictor.py
         # Dataset statistics (training split), per primitive action / proprio dimension.
         self.register_buffer('action_mean', torch.zeros(c.action_dim))
         self.register_buffer('action_std', torch.ones(c.action_dim))
@@ -62,9 +61,9 @@ class WorldModel(nn.Module):
         if not 1 <= actions.shape[1] <= c.horizon:
             raise ValueError(f'actions hold {actions.shape[1]} blocks; the model predicts '
                              f'1 to {c.horizon} (ModelConfig.horizon)')
-        history_ok = c.predictor == 'autoregressive' and z.ndim == 3
-        if not (z.ndim == 2 or history_ok) or z.shape[-1] != c.latent_dim:
-            want = '(B, D) or (B, L, D)' if c.predictor == 'autoregressive' else '(B, D)'
+        takes_history = self.predictor.max_history > 1
+        if not (z.ndim == 2 or (takes_history and z.ndim == 3)) or z.shape[-1] != c.latent_dim:
+            want = '(B, D) or (B, L, D)' if takes_history else '(B, D)'
             raise ValueError(f'z must be {want} with D = {c.latent_dim}, got {tuple(z.shape)}')
         if z.shape[0] != actions.shape[0]:
             raise ValueError(f'z has batch {z.shape[0]} but actions have batch '
@@ -79,23 +78,29 @@ class WorldModel(nn.Module):
         actions: (B, T, A) normalised blocks, 1 <= T <= horizon.
         """
         self._check(z, actions)
-        if self.config.predictor == 'prefix':
-            return self.predictor(z, actions)
-        hist = None
-        if history_actions is not None:
-            want = (z.shape[0], z.shape[1] - 1 if z.ndim == 3 else 0, self.config.block_dim)
-            if tuple(history_actions.shape) != want:
-                raise ValueError(f'history_actions must be (B, L - 1, A) = {want} for z of '
-                                 f'shape {tuple(z.shape)}, got {tuple(history_actions.shape)}')
-            hist = self.predictor.encode_actions(None, history_actions)
-        return self.predictor(z, actions, hist)
+        return self.predictor.predict_all(z, actions, history_actions)
 
     def predict_final(self, z: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         """Latent after the whole sequence (B, D); the prefix model runs its core once."""
         self._check(z, actions)
-        if self.config.predictor == 'prefix':
-            return self.predictor(z, actions, final_only=True)[:, 0]
-        return self.predictor(z, actions)[:, -1]
+        return self.predictor.predict_final(z, actions)
+
+    def predict_training(self, latents: torch.Tensor,
+                         actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Training predictions and persistence baseline, each (B, T, D) (or broadcastable).
+
+        latents (B, T + 1, D): the encoded frames of true windows; actions (B, T, A).
+        """
+        return self.predictor.predict_training(latents, actions)
+
+    @property
+    def direct_prefixes(self) -> bool:
+        """True when every prefix is predicted from one anchor (terminal-only / beta apply)."""
+        return self.predictor.direct_prefixes
+
+    def training_blocks(self) -> int:
+        """Return the action blocks per training window (horizon, or the AR attention window)."""
+        return self.predictor.training_blocks()
 
     def predict_chained(self, z: torch.Tensor, actions: torch.Tensor,
                         split: int | Sequence[int] = 1) -> torch.Tensor:

@@ -6,7 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from fast_lewm_ros.config import ConfigError, from_dict
-from fast_lewm_ros.model.config import ModelConfig, PREDICTORS
+from fast_lewm_ros.model.config import ModelConfig
+from fast_lewm_ros.model.predictors import PREDICTORS
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.predictor not in PREDICTORS:
-            raise ConfigError(f'TrainConfig.predictor must be one of {PREDICTORS}, got '
+            raise ConfigError(f'TrainConfig.predictor must be one of {tuple(PREDICTORS)}, got '
                               f'{self.predictor!r}')
         if self.batch_size < 1 or not 0 <= self.val_fraction < 1:
             raise ConfigError(f'TrainConfig: batch_size must be >= 1 and val_fraction in '

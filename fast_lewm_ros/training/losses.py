@@ -55,16 +55,10 @@ class WorldModelLoss(nn.Module):
         z = z.view(batch, frames, -1)  # (B, T+1, D)
         target = z[:, 1:]  # (B, T, D)
 
-        predictor = self.model.predictor
-        if self.model.config.predictor == 'prefix':
-            pred = predictor(z[:, 0], actions)  # (B, T, D)
-            weight = block_mask
-            if self.config.terminal_only:
-                weight = nn.functional.one_hot((length - 1).clamp_min(0), horizon).float()
-            baseline = z[:, :1]
-        else:
-            pred = predictor.teacher_forced(z[:, :-1], predictor.encode_actions(None, actions))
-            weight, baseline = block_mask, z[:, :-1]
+        pred, baseline = self.model.predict_training(z, actions)  # (B, T, D), broadcastable
+        weight = block_mask
+        if self.config.terminal_only and self.model.direct_prefixes:
+            weight = nn.functional.one_hot((length - 1).clamp_min(0), horizon).float()
         pred_loss = _masked_mean((pred - target).float().square().mean(-1), weight)
         with torch.no_grad():
             persistence = _masked_mean((baseline - target).float().square().mean(-1), weight)
@@ -75,9 +69,9 @@ class WorldModelLoss(nn.Module):
                      mask=frame_mask.T, distributed=distributed)
         loss = pred_loss + self.config.sigreg_lambda * reg
         out = {'pred_loss': pred_loss, 'sigreg': reg, 'persistence_loss': persistence}
-        if self.config.beta > 0 and self.model.config.predictor == 'prefix' and horizon > 1:
+        if self.config.beta > 0 and self.model.direct_prefixes and horizon > 1:
             split = horizon // 2
-            chained = predictor(pred[:, split - 1], actions[:, split:], final_only=True)[:, 0]
+            chained = self.model.predict_final(pred[:, split - 1], actions[:, split:])  # (B, D)
             full = (length == horizon).float()
             consistency = _masked_mean((pred[:, -1] - chained).float().square().mean(-1), full)
             loss = loss + self.config.beta * consistency
