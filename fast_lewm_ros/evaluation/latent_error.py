@@ -39,10 +39,10 @@ METHODS = ('direct', 'chained', 'persistence', 'shuffled')
 class Windows:
     """Held-out windows, the same for every model."""
 
-    pixels: np.ndarray   # (W, T + 1, H, W, 3) uint8; here W counts windows
-    actions: np.ndarray  # (W, T, block * action_dim) environment units
-    episode: np.ndarray  # (W,) source episode
-    step: np.ndarray     # (W,) row of the first frame inside the episode
+    pixels: np.ndarray   # (V, T + 1, H, W, 3) uint8
+    actions: np.ndarray  # (V, T, block * action_dim) environment units
+    episode: np.ndarray  # (V,) source episode
+    step: np.ndarray     # (V,) row of the first frame inside the episode
     env_id: str
     block: int
 
@@ -75,9 +75,9 @@ def normalised_error(z_true: torch.Tensor, z_pred: torch.Tensor, variance: float
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Per-horizon error (T,) and its standard error over windows (T,).
 
-    z_true, z_pred (W, T, D); variance = the mean per-dim latent variance v.
+    z_true, z_pred (V, T, D); variance = the mean per-dim latent variance v.
     """
-    per_window = (z_pred - z_true).pow(2).mean(-1) / variance  # (W, T)
+    per_window = (z_pred - z_true).pow(2).mean(-1) / variance  # (V, T)
     mean = per_window.mean(0).double().cpu().numpy()
     sem = (per_window.std(0) / per_window.shape[0] ** 0.5).double().cpu().numpy() \
         if per_window.shape[0] > 1 else np.zeros(per_window.shape[1])
@@ -91,12 +91,12 @@ def _batched(fn, *tensors: torch.Tensor, batch: int) -> torch.Tensor:
 
 @torch.inference_mode()
 def encode_windows(model, windows: Windows, batch: int = 64) -> torch.Tensor:
-    """Encode every frame of every window: true latents (W, T + 1, D)."""
+    """Encode every frame of every window: true latents (V, T + 1, D)."""
     count, frames = windows.pixels.shape[:2]
     device = next(model.parameters()).device
     flat = torch.from_numpy(windows.pixels.reshape(count * frames, *windows.pixels.shape[2:]))
-    z = _batched(lambda x: model.encode(x.to(device)), flat, batch=batch)  # (W * (T+1), D)
-    return z.view(count, frames, -1)  # (W, T + 1, D)
+    z = _batched(lambda x: model.encode(x.to(device)), flat, batch=batch)  # (V * (T + 1), D)
+    return z.view(count, frames, -1)  # (V, T + 1, D)
 
 
 def _check(model, windows: Windows) -> None:
@@ -116,15 +116,15 @@ def latent_errors(model, windows: Windows, batch: int = 64) -> dict:
     """Per-horizon errors of every method, growth slopes and direct-vs-chained agreement."""
     _check(model, windows)
     model.eval()
-    z = encode_windows(model, windows, batch)  # (W, T + 1, D)
+    z = encode_windows(model, windows, batch)  # (V, T + 1, D)
     horizon = z.shape[1] - 1
     variance = float(z.reshape(-1, z.shape[-1]).var(0).mean())
     if variance <= 0:
         raise ValueError('the true latents have zero variance (collapsed encoder?)')
-    z0, target = z[:, 0], z[:, 1:]  # (W, D), (W, T, D)
+    z0, target = z[:, 0], z[:, 1:]  # (V, D), (V, T, D)
     actions = model.normalize_actions(torch.from_numpy(windows.actions)).to(z.device)
     preds = {
-        'direct': _batched(model.predict, z0, actions, batch=batch),  # (W, T, D)
+        'direct': _batched(model.predict, z0, actions, batch=batch),  # (V, T, D)
         'chained': _batched(lambda a, b: model.predict_chained(a, b, [1] * horizon),
                             z0, actions, batch=batch),
         'persistence': z0.unsqueeze(1).expand_as(target),
