@@ -16,6 +16,8 @@ import sys
 COMMANDS = {
     'collect': ('fast_lewm_ros.data.collect',
                 'collect exploration episodes from a MuJoCo task into HDF5'),
+    'import-bag': ('fast_lewm_ros.data.bag_import',
+                   'rosbag2 recording (camera + commands, MCAP/sqlite3) -> HDF5 episodes'),
     'view': ('fast_lewm_ros.data.view',
              'save a PNG grid of frames and a start/goal pair from an HDF5 file'),
     'train': ('fast_lewm_ros.train', 'train a world model (prefix or autoregressive)'),

@@ -70,6 +70,36 @@ def resolve_config(args: argparse.Namespace) -> TrainConfig:
     return apply_overrides(config, overrides, source='command line')
 
 
+def infer_from_data(config: TrainConfig, catalog: Catalog):
+    """Model config with what the data decides (action size, image size); say what it cannot.
+
+    The image size follows the data unless model.image_size is set explicitly, so a
+    robot recording (fast-lewm import-bag) trains at its own resolution.
+    """
+    data_fields = {'action_dim': catalog.action_dim, 'proprio_dim': catalog.proprio_dim}
+    size, where = catalog.image_size, catalog.paths[0]
+    preset = config.model_config(**data_fields)
+    if 'image_size' not in config.model_overrides and preset.image_size != size:
+        if size % preset.patch_size:
+            raise ConfigError(f'{where} holds {size}x{size} images, not a multiple of the '
+                              f'model patch_size {preset.patch_size}; set model.patch_size '
+                              f'or import/collect at another size (--image-size)')
+        print(f'note: model image_size {size} from the data (preset {config.model!r} has '
+              f'{preset.image_size})', file=sys.stderr)
+        data_fields['image_size'] = size
+    model_config = config.model_config(**data_fields)
+    if model_config.image_size != size:
+        raise ConfigError(f'{where} holds {size}x{size} images but model.image_size is '
+                          f'{model_config.image_size}; collect at that size or unset it')
+    from fast_lewm_ros.data.episodes import EpisodeFile
+    with EpisodeFile(where) as f:
+        if not f.has_state:
+            print(f'note: {where} has no simulator state (robot data): the model learns '
+                  'from pixels and actions alone; `fast-lewm eval`/`openloop` ranking need a '
+                  'simulated task, so evaluate it on the robot', file=sys.stderr)
+    return model_config
+
+
 def lr_at(config: TrainConfig, step: int, total: int) -> float:
     """Linear warm-up over warmup_fraction of the steps, then cosine to 0."""
     warm = max(1, round(config.warmup_fraction * total))
@@ -134,13 +164,7 @@ def train(config: TrainConfig, out: Path, resume: bool = False) -> WorldModel:
     catalog = Catalog.open(config.data)
     train_eps, val_eps = catalog.split(config.val_fraction, config.seed)
     stats = catalog.statistics(train_eps)
-    model_config = config.model_config(action_dim=catalog.action_dim,
-                                       proprio_dim=catalog.proprio_dim)
-    if model_config.image_size != catalog.image_size:
-        raise ConfigError(f'{catalog.paths[0]} holds {catalog.image_size}x{catalog.image_size} '
-                          f'images but model preset {config.model!r} expects '
-                          f'{model_config.image_size}; collect at that size or set '
-                          f'model.image_size')
+    model_config = infer_from_data(config, catalog)
     if catalog.frameskip != model_config.action_block:
         print(f'note: data frameskip {catalog.frameskip} != model action_block '
               f'{model_config.action_block}; using blocks of {model_config.action_block}',

@@ -24,6 +24,7 @@ FORMAT_VERSION = 1
 FRAMESKIP = 5
 GOAL_OFFSET = 25  # primitive steps between a start and its goal (5 blocks of 5)
 COLUMNS = ('pixels', 'action', 'state', 'proprio')
+OPTIONAL = ('state',)  # robot recordings (fast-lewm import-bag) have no simulator state
 INDEX = ('episode_start', 'episode_length')
 ATTRS = ('format_version', 'env_id', 'image_size', 'frameskip', 'action_dim', 'state_dim',
          'proprio_dim', 'seed', 'num_episodes', 'episode_steps', 'policy', 'versions',
@@ -54,7 +55,7 @@ class EpisodeWriter:
     """
 
     def __init__(self, path, *, env_id: str, image_size: int, action_dim: int,
-                 state_dim: int, proprio_dim: int, seed: int, episode_steps: int,
+                 state_dim: int | None, proprio_dim: int, seed: int, episode_steps: int,
                  policy: str, frameskip: int = FRAMESKIP):
         self.path = Path(path)
         self.tmp_path = self.path.with_name(self.path.name + '.tmp')
@@ -63,17 +64,23 @@ class EpisodeWriter:
         p = image_size
         self.file.create_dataset('pixels', (0, p, p, 3), np.uint8, maxshape=(None, p, p, 3),
                                  chunks=(1, p, p, 3), compression='lzf')
+        # state_dim None: no `state` column (robot data); its attribute is then 0.
+        self.columns = COLUMNS if state_dim is not None else \
+            tuple(c for c in COLUMNS if c not in OPTIONAL)
         for name, dim, dtype in (('action', action_dim, np.float32),
                                  ('state', state_dim, np.float64),
                                  ('proprio', proprio_dim, np.float32)):
-            self.file.create_dataset(name, (0, dim), dtype, maxshape=(None, dim),
-                                     chunks=(1024, dim), compression='lzf')
+            if name not in self.columns:
+                continue
+            # A zero-width column (no proprio) cannot have a zero chunk dimension.
+            self.file.create_dataset(name, (0, dim), dtype, maxshape=(None, dim or None),
+                                     chunks=(1024, max(dim, 1)), compression='lzf')
         for name in INDEX:
             self.file.create_dataset(name, (0,), np.int64, maxshape=(None,), chunks=(1024,))
         attrs = self.file.attrs
         attrs.update({'format_version': FORMAT_VERSION, 'env_id': env_id,
                       'image_size': image_size, 'frameskip': frameskip,
-                      'action_dim': action_dim, 'state_dim': state_dim,
+                      'action_dim': action_dim, 'state_dim': state_dim or 0,
                       'proprio_dim': proprio_dim, 'seed': seed, 'num_episodes': 0,
                       'episode_steps': episode_steps, 'policy': policy,
                       'versions': package_versions(),
@@ -83,8 +90,8 @@ class EpisodeWriter:
 
     def append(self, episode: dict) -> None:
         """Write one episode: arrays 'pixels', 'action', 'state', 'proprio' of equal length."""
-        length = len(episode['state'])
-        for name in COLUMNS:
+        length = len(episode['pixels'])
+        for name in self.columns:
             rows = np.asarray(episode[name])
             dataset = self.file[name]
             if rows.shape[0] != length or rows.shape[1:] != dataset.shape[1:]:
@@ -139,7 +146,7 @@ class EpisodeFile:
     def _check(self) -> None:
         where = f'{self.path} (see docs/data_format.md)'
         for name in COLUMNS + INDEX:
-            if name not in self.file:
+            if name not in self.file and name not in OPTIONAL:
                 raise DataFormatError(f'{where}: missing column {name!r}')
         for name in ATTRS:
             if name not in self.file.attrs:
@@ -153,7 +160,8 @@ class EpisodeFile:
             raise DataFormatError(f'{where}: episode_start/episode_length are empty or differ '
                                   f'in length ({len(self.starts)} vs {len(self.lengths)})')
         rows = int((self.starts + self.lengths).max())
-        for name in COLUMNS:
+        self.columns = tuple(c for c in COLUMNS if c in self.file)
+        for name in self.columns:
             if self.file[name].shape[0] < rows:
                 raise DataFormatError(f'{where}: column {name!r} has {self.file[name].shape[0]}'
                                       f' rows, the episode index needs {rows} (truncated?)')
@@ -178,8 +186,14 @@ class EpisodeFile:
     def frameskip(self) -> int:
         return int(self.file.attrs['frameskip'])
 
-    def episode(self, index: int, columns=COLUMNS) -> dict:
-        """Read the rows of episode `index` for each of `columns`, as numpy arrays."""
+    @property
+    def has_state(self) -> bool:
+        """Tell whether the file holds simulator states (robot recordings do not)."""
+        return 'state' in self.columns
+
+    def episode(self, index: int, columns=None) -> dict:
+        """Read the rows of episode `index` for each of `columns` (default: all), as arrays."""
+        columns = self.columns if columns is None else columns
         if not 0 <= index < self.num_episodes:
             raise IndexError(f'{self.path}: episode {index} out of range '
                              f'[0, {self.num_episodes})')
@@ -237,6 +251,9 @@ def sample_start_goal(count: int, seed: int = 42, *, data=None, env=None,
 def _from_file(data, count, rng, offset):
     episodes = data if isinstance(data, EpisodeFile) else EpisodeFile(data)
     try:
+        if not episodes.has_state:
+            raise DataFormatError(f'{episodes.path} has no `state` column (robot data): '
+                                  'start/goal pairs need simulator states')
         usable = np.flatnonzero(episodes.lengths > offset)
         if usable.size == 0:
             raise ValueError(f'{episodes.path}: no episode has more than {offset} rows')
