@@ -6,7 +6,8 @@ controller; activate starts planning and commands; deactivate stops commands;
 cleanup frees the model. `autostart:=true` does configure + activate itself.
 Topics (relative, so namespaces and remapping work):
   in   image, goal_image (sensor_msgs/Image)
-  out  action_plan (fast_lewm_ros/ActionPlan), cmd_action (std_msgs/Float32MultiArray),
+  out  action_plan (fast_lewm_ros/ActionPlan), cmd_action (std_msgs/Float32MultiArray;
+       Float64MultiArray, or Twist(Stamped) on cmd_vel: parameter command_type),
        /diagnostics (diagnostic_msgs/DiagnosticArray)
 goal_image is subscribed twice, best-effort (matches every publisher) and
 reliable + transient-local (receives a latched goal published before the planner
@@ -24,14 +25,13 @@ from rclpy.clock import Clock, ClockType
 from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 from sensor_msgs.msg import Image
-from std_msgs.msg import Float32MultiArray, MultiArrayDimension
 import torch
 
 from fast_lewm_ros.model import WorldModel
 from fast_lewm_ros.msg import ActionPlan
 from fast_lewm_ros.planning import RecedingHorizonController
 from fast_lewm_ros.resources import default_checkpoint
-from fast_lewm_ros.ros import params, qos
+from fast_lewm_ros.ros import commands, params, qos
 from fast_lewm_ros.ros.conversions import image_to_numpy
 from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard, WARN
 from fast_lewm_ros.ros.planning_worker import Frame, PlanningWorker
@@ -92,8 +92,11 @@ class PlannerNode(LifecycleNode):
                                      on_plan=self._on_plan,
                                      on_command=self._publish_command, on_goal=self._on_goal,
                                      on_error=self._on_worker_error, trigger=s.command_trigger)
+        self._command_type = s.command_type
+        self._twist_axes = commands.parse_axes(s.twist_axes) if 'twist' in s.command_type else ()
         self._pubs = [self.create_lifecycle_publisher(ActionPlan, 'action_plan', qos.COMMANDS),
-                      self.create_lifecycle_publisher(Float32MultiArray, 'cmd_action',
+                      self.create_lifecycle_publisher(commands.message_type(s.command_type),
+                                                      commands.topic(s.command_type),
                                                       qos.COMMANDS)]
         # Goal subscriptions first: an executor serves ready subscriptions in creation
         # order, so a goal and an image that arrive together are taken goal first.
@@ -288,9 +291,9 @@ class PlannerNode(LifecycleNode):
         if self.worker is None or not self.worker.active:
             return
         action = np.clip(np.asarray(action, np.float32), self._low, self._high)
-        msg = Float32MultiArray(data=action.tolist())
-        msg.layout.dim = [MultiArrayDimension(label='action', size=action.size,
-                                              stride=action.size)]
+        # The command type of the last configure (the publisher's), not a later change.
+        msg = commands.to_message(self._command_type, action, self._twist_axes,
+                                  stamp=self.get_clock().now().to_msg())
         self._pubs[1].publish(msg)
         self._last_command = action
         if self._latency_from is not None:

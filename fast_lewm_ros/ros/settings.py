@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import math
 
 from fast_lewm_ros.planning import PlannerConfig
+from fast_lewm_ros.ros.commands import COMMAND_TYPES, DEFAULT_TWIST_AXES, parse_axes
 from fast_lewm_ros.ros.params import check_choice, Spec
 
 INT32_MAX = 2 ** 31 - 1
@@ -44,6 +45,13 @@ PLANNER_PARAMETERS = {
                           '(otherwise they are rejected)'),
     'diagnostics_period': Spec(1.0, 'seconds between /diagnostics messages (changes are '
                                'published at once as well)', 0.01, 60.0),
+    'command_type': Spec('float32_array', 'message type of the commands: Float32/64MultiArray '
+                         'on cmd_action (float64_array: ros2_control), Twist(Stamped) on '
+                         'cmd_vel (mobile bases)', choices=tuple(COMMAND_TYPES),
+                         applies='configure'),
+    'twist_axes': Spec(DEFAULT_TWIST_AXES, 'twist types: the Twist field each action '
+                       'dimension drives, in order (e.g. "linear.x angular.z")',
+                       applies='configure'),
     'autostart': Spec(False, 'configure and activate at start-up, for workspaces without '
                       'a lifecycle manager', applies='startup'),
 }
@@ -72,6 +80,11 @@ SIM_PARAMETERS = {
     'republish_period': Spec(0.5, 'lock-step: seconds between re-sends of the current '
                              'image while no command arrives', 0.01, 60.0, applies='startup'),
     'frame_id': Spec('camera', 'frame_id of published images'),
+    'command_type': Spec('float32_array', 'message type taken on cmd_action (array types) or '
+                         'cmd_vel (twist types)', choices=tuple(COMMAND_TYPES),
+                         applies='startup'),
+    'twist_axes': Spec(DEFAULT_TWIST_AXES, 'twist types: the Twist field that drives each '
+                       'action dimension, in order', applies='startup'),
 }
 
 
@@ -113,6 +126,8 @@ class PlannerSettings:
     stale_policy: str = 'zero'
     resize_images: bool = False
     diagnostics_period: float = 1.0
+    command_type: str = 'float32_array'
+    twist_axes: str = DEFAULT_TWIST_AXES
     autostart: bool = False
 
     def planner_config(self) -> PlannerConfig:
@@ -127,8 +142,10 @@ class PlannerSettings:
         With `model_config` (the loaded model's), also check horizon, replan period
         and bounds against the model.
         """
-        for name in ('command_trigger', 'stale_policy'):
+        for name in ('command_trigger', 'stale_policy', 'command_type'):
             check_choice(name, getattr(self, name), PLANNER_PARAMETERS)
+        if self.command_type.startswith('twist'):
+            parse_axes(self.twist_axes, model_config and model_config.action_dim)
         try:
             self.planner_config()
         except ValueError as err:
@@ -177,6 +194,8 @@ class SimSettings:
     action_timeout: float = 0.5
     republish_period: float = 0.5
     frame_id: str = 'camera'
+    command_type: str = 'float32_array'
+    twist_axes: str = DEFAULT_TWIST_AXES
 
     def validate(self) -> None:
         from fast_lewm_ros.envs import resolve_env_id
@@ -184,3 +203,6 @@ class SimSettings:
             resolve_env_id(self.env)
         except ValueError as err:
             raise ValueError(f'parameter env: {err}') from None
+        check_choice('command_type', self.command_type, SIM_PARAMETERS)
+        if self.command_type.startswith('twist'):
+            parse_axes(self.twist_axes)

@@ -4,7 +4,8 @@
 Publishes `image` (the task camera), `goal_image` (transient-local, once per
 episode), `episode_status` (fast_lewm_ros/EpisodeStatus, after every step) and
 /diagnostics; subscribes `cmd_action` (std_msgs/Float32MultiArray, one primitive
-action); service `~/reset` (std_srvs/Trigger) starts the next episode.
+action; or another type of ros/commands.py by parameter command_type);
+service `~/reset` (std_srvs/Trigger) starts the next episode.
 Episode e starts from start/goal pair e of the paper protocol: the goal is the
 state `goal_offset` primitive steps later in an exploration episode seeded from
 `seed`, so a run is the same on every machine. Spin it from one thread (a
@@ -32,11 +33,10 @@ from rclpy.node import Node
 from rclpy.time import Time
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import Image
-from std_msgs.msg import Float32MultiArray
 from std_srvs.srv import Trigger
 
 from fast_lewm_ros.msg import EpisodeStatus
-from fast_lewm_ros.ros import params, qos
+from fast_lewm_ros.ros import commands, params, qos
 from fast_lewm_ros.ros.conversions import numpy_to_image
 from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard, WARN
 from fast_lewm_ros.ros.settings import SIM_PARAMETERS, SimSettings
@@ -84,7 +84,9 @@ class SimNode(Node):
         self._status_pub = self.create_publisher(EpisodeStatus, 'episode_status', qos.COMMANDS)
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._clock_pub = self.create_publisher(ClockMsg, '/clock', 10) if s.lock_step else None
-        self.create_subscription(Float32MultiArray, 'cmd_action', self._on_action, qos.COMMANDS)
+        self._axes = commands.parse_axes(s.twist_axes) if 'twist' in s.command_type else ()
+        self.create_subscription(commands.message_type(s.command_type),
+                                 commands.topic(s.command_type), self._on_action, qos.COMMANDS)
         self.create_service(Trigger, '~/reset', self._on_reset)
         self._steady = Clock(clock_type=ClockType.STEADY_TIME)
         self.create_timer(1.0, self._publish_diagnostics, clock=self._steady)
@@ -157,8 +159,8 @@ class SimNode(Node):
             self.observer(self, self.env.render(), stamp.nanoseconds)
 
     # ---- inputs --------------------------------------------------------------------
-    def _on_action(self, msg: Float32MultiArray) -> None:
-        action = np.asarray(msg.data, np.float32)
+    def _on_action(self, msg) -> None:
+        action = commands.from_message(msg, self._axes)  # (A,) float32
         expected = self.task.action_dim
         if action.shape != (expected,) or not np.isfinite(action).all():
             self.board.set('action', ERROR, f'cmd_action ignored: expected {expected} finite '
