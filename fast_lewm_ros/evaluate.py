@@ -55,6 +55,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f'CEM candidates per iteration (default {defaults.samples})')
     parser.add_argument('--iterations', type=int, default=defaults.iterations,
                         help=f'CEM iterations per plan (default {defaults.iterations})')
+    parser.add_argument('--warm-iterations', type=int, default=None,
+                        help='CEM iterations of a replan warm-started from the shifted '
+                             'previous plan, with --replan-every below the plan length '
+                             '(default: --iterations)')
     parser.add_argument('--elites', type=int, default=defaults.elites,
                         help=f'CEM elites (default {defaults.elites})')
     parser.add_argument('--horizon', type=int, default=None,
@@ -119,6 +123,12 @@ def summarise(name: str, records: list[dict], calls: list[dict] | None = None) -
     if calls is not None:
         summary['plan_time'] = time_summary([c['seconds'] for c in calls])
         summary['plan_time']['batch'] = max((c['batch'] for c in calls), default=0)
+        warm = [c['seconds'] for c in calls if c.get('warm')]
+        if warm:  # warm replans against the cold first plans of the same run
+            cold = [c['seconds'] for c in calls if not c.get('warm')]
+            summary['replan_time'] = time_summary(warm)
+            summary['cold_plan_time'] = time_summary(cold)
+            summary['replan_over_cold'] = float(np.median(warm) / np.median(cold))
         episode_totals = [sum(r['plan_times']) for r in records]
         summary['plan_time_per_episode'] = time_summary(episode_totals)
     summary['records'] = records
@@ -138,7 +148,8 @@ def evaluate(args) -> dict:
         _check_not_training_data(model, path, args, env_id)
     horizon = args.horizon or models[0].config.horizon
     planner = PlannerConfig(solver=args.solver, samples=args.samples,
-                            iterations=args.iterations, elites=args.elites, horizon=horizon,
+                            iterations=args.iterations, warm_iterations=args.warm_iterations,
+                            elites=args.elites, horizon=horizon,
                             beta=args.beta, seed=args.planner_seed)
     source = {'data': args.data} if args.data else {'env': env_id}
     pairs = sample_start_goal(args.episodes, args.seed, offset=args.goal_offset, **source)
@@ -195,6 +206,12 @@ def format_table(result: dict) -> str:
         plan_text = '-' if plan is None else f'{plan:.3f}'
         lines.append(f'{m["name"][-48:]:<48} {m["success_rate"]:>8.1%} '
                      f'{f"[{low:.1%}, {high:.1%}]":>15} {plan_text:>16}')
+    for m in result['methods']:
+        if 'replan_time' in m:
+            lines.append(f'{m["name"][-40:]}: warm replan median '
+                         f'{m["replan_time"]["median_s"]:.3f} s = '
+                         f'{m["replan_over_cold"]:.1%} of a cold plan '
+                         f'({m["cold_plan_time"]["median_s"]:.3f} s)')
     for name, cmp in result['paired_vs_first'].items():
         lines.append(f'vs {name[-40:]}: only first {cmp["only_a"]}, only this '
                      f'{cmp["only_b"]}, McNemar p = {cmp["mcnemar_p"]:.3g}')

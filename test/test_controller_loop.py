@@ -48,12 +48,13 @@ class SpyPlanner(CEMPlanner):
         super().__init__(config)
         self.inits, self.gate, self.started = [], gate, threading.Event()
 
-    def plan(self, world_model, z, z_goal, init=None, seed=None):
+    def plan(self, world_model, z, z_goal, init=None, seed=None, **kwargs):
         self.inits.append(None if init is None else init.clone())
+        self.iterations = kwargs.get('iterations')
         self.started.set()
         if self.gate is not None:
             assert self.gate.wait(10)
-        return super().plan(world_model, z, z_goal, init, seed)
+        return super().plan(world_model, z, z_goal, init, seed, **kwargs)
 
 
 def test_hands_out_denormalised_actions_and_replans_every_k():
@@ -138,12 +139,14 @@ def test_actions_flow_while_a_plan_is_computed_on_another_thread():
     gate.set()
     worker.join(10)
     new, index = ctrl.current_plan()
-    assert new.plan_id == old.plan_id + 1 and index == 0
+    # continuous MPC: the new plan starts at the image's time, so the two actions
+    # handed out while it was computed are skipped (latency compensation)
+    assert new.plan_id == old.plan_id + 1 and index == 2 and new.skipped == 2
     # warm start is shifted by the actions handed out before the image was given
     # (none here), not by those read while the solve ran
     assert torch.equal(planner.inits[-1], old.normalised)
-    np.testing.assert_array_equal(ctrl.next_action(), new.actions[:, 0])
-    for _ in range(5):
+    np.testing.assert_array_equal(ctrl.next_action(), new.actions[:, 2])
+    for _ in range(3):
         ctrl.next_action()
     assert ctrl.next_action() is None  # plan exhausted and no new one
 
@@ -170,3 +173,47 @@ def test_errors_name_what_was_expected():
     ctrl.set_goal(image(0, batch=2))
     with pytest.raises(ValueError, match=r'1 current image\(s\) for 2 goal\(s\)'):
         ctrl.compute_plan(image(0))
+
+
+def test_warm_replans_use_warm_iterations_and_a_spent_plan_plans_cold():
+    config = PlannerConfig(samples=32, iterations=4, elites=4, horizon=3, warm_iterations=1)
+    planner = SpyPlanner(config)
+    ctrl = RecedingHorizonController(LinearWorld(), config, replan_every=2, planner=planner)
+    ctrl.set_goal(image(200))
+    first = ctrl.compute_plan(image(100))
+    assert planner.iterations is None and not first.warm  # cold: the config's 4
+    ctrl.next_action(), ctrl.next_action()
+    second = ctrl.compute_plan(image(100))
+    assert planner.iterations == 1 and second.warm
+    for _ in range(6):
+        ctrl.next_action()  # the whole plan is spent: nothing is left to warm-start from
+    third = ctrl.compute_plan(image(100))
+    assert planner.inits[-1] is None and planner.iterations is None and not third.warm
+
+
+def test_lead_steps_start_the_next_plan_before_the_current_one_runs_out():
+    ctrl = RecedingHorizonController(LinearWorld(), CONFIG)  # replan after all 6 steps
+    ctrl.set_goal(image(200))
+    ctrl.compute_plan(image(100))
+    ctrl.lead_steps = 2
+    for _ in range(3):
+        ctrl.next_action()
+    assert not ctrl.needs_replan
+    ctrl.next_action()
+    assert ctrl.needs_replan  # 2 steps left = the planning time, in control periods
+
+
+def test_cancel_abandons_the_running_solve_and_keeps_the_plan():
+    gate = threading.Event()
+    planner = SpyPlanner(PlannerConfig(samples=8, iterations=10 ** 6, elites=2, horizon=3))
+    ctrl = RecedingHorizonController(LinearWorld(), CONFIG, planner=planner)
+    ctrl.set_goal(image(200))
+    result = []
+    worker = threading.Thread(target=lambda: result.append(ctrl.compute_plan(image(100))))
+    planner.gate = gate
+    worker.start()
+    assert planner.started.wait(10)
+    ctrl.cancel()
+    gate.set()
+    worker.join(30)  # a million iterations would take many minutes
+    assert not worker.is_alive() and result == [None] and ctrl.current_plan() == (None, 0)

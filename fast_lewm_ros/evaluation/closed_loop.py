@@ -98,7 +98,8 @@ def run_planner(world_model, pairs: Sequence[StartGoal], env_id: str,
             for step in range(1, budget + 1):
                 if controller.needs_replan:
                     plan = controller.compute_plan(np.stack([t.render() for t in tasks]))
-                    calls.append({'seconds': plan.planning_time, 'batch': len(chunk)})
+                    calls.append({'seconds': plan.planning_time, 'batch': len(chunk),
+                                  'warm': plan.warm})
                     for t in times:
                         t.append(plan.planning_time)
                 actions = controller.next_action()  # (B, action_dim)

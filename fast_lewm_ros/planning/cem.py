@@ -22,8 +22,19 @@ import torch
 from fast_lewm_ros.planning.costs import check_inputs, LatentCost
 
 CostFn = Callable[[torch.Tensor], torch.Tensor]
+StopFn = Callable[[], bool]  # polled between iterations; True abandons the solve
 
 SOLVERS = ('cem', 'mppi')
+
+# Noise is drawn up front (a captured CUDA graph needs it), but at most this many
+# bytes per environment at a time: a huge budget (2000 samples x 10000 iterations
+# is 4 GB) draws chunk by chunk instead, so memory stays bounded and a cancel is
+# seen between chunks. Budgets under the cap draw in one go, as they always did.
+NOISE_CHUNK_BYTES = 64 * 2 ** 20
+
+
+class PlanCancelled(Exception):
+    """A solve was abandoned because its `should_stop` said so."""
 
 
 @dataclass(frozen=True)
@@ -40,11 +51,12 @@ class PlannerConfig:
     action_low: Optional[float] = None  # clamp candidates, normalised units (paper: none)
     action_high: Optional[float] = None
     seed: int = 0                       # environment b uses seed + b
+    warm_iterations: Optional[int] = None  # iterations of a warm-started replan (None: same)
     beta: float = 0.0                   # self-consistency weight (paper 1, released 0)
     chain_split: int = 2                # blocks before chaining for self-consistency
     warm_start: bool = True             # start from the shifted previous plan
     temperature: float = 0.5            # MPPI: softmax temperature on costs
-    compile: bool = False               # CUDA only: torch.compile the model cost
+    compile: bool = False               # torch.compile predict_final (CPU and CUDA)
     cuda_graph: bool = False            # CUDA only: capture the whole solve as a graph
     bf16: bool = False                  # CUDA only: autocast the model cost to bf16
 
@@ -55,6 +67,8 @@ class PlannerConfig:
         need(self.solver in SOLVERS, f'solver must be one of {SOLVERS}, got {self.solver!r}')
         need(self.samples >= 2, f'samples must be >= 2, got {self.samples}')
         need(self.iterations >= 1, f'iterations must be >= 1, got {self.iterations}')
+        need(self.warm_iterations is None or self.warm_iterations >= 1,
+             f'warm_iterations must be >= 1 (or None), got {self.warm_iterations}')
         need(2 <= self.elites <= self.samples,
              f'elites must be in [2, samples={self.samples}], got {self.elites}')
         need(self.horizon >= 1, f'horizon must be >= 1 block, got {self.horizon}')
@@ -107,44 +121,73 @@ class CEMPlanner:
     def __init__(self, config: PlannerConfig | None = None):
         self.config = config or PlannerConfig()
         self._graphs: dict = {}
-        self._compiled: dict = {}
 
     # ---- solver core -------------------------------------------------------------
-    def optimize(self, cost_fn: CostFn, mean: torch.Tensor,
-                 seed: int | None = None) -> PlanResult:
-        """Minimise `cost_fn` starting from `mean` (B, T, A); float32, any device."""
+    def optimize(self, cost_fn: CostFn, mean: torch.Tensor, seed: int | None = None,
+                 iterations: int | None = None, should_stop: StopFn | None = None
+                 ) -> PlanResult:
+        """Minimise `cost_fn` starting from `mean` (B, T, A); float32, any device.
+
+        `iterations` overrides the config's (a warm replan needs fewer);
+        `should_stop()` is polled between iterations and raises PlanCancelled.
+        """
         if mean.dim() != 3:
             raise ValueError(f'initial mean must be (B, T, A), got shape {tuple(mean.shape)}')
+        iterations = iterations or self.config.iterations
         mean = mean.float()
-        noise = self.sample_noise(mean, seed)  # (B, I, S, T, A)
         std = torch.full_like(mean, self.config.init_std)
+        checked = self._checked(cost_fn)
+        history = []
         with torch.inference_mode():
-            mean, std, history = self._loop(self._checked(cost_fn), mean, std, noise)
-            cost = self._checked(cost_fn)(mean.unsqueeze(1))[:, 0]  # (B,)
-        return PlanResult(mean, cost, std, history, self.config.iterations)
+            for noise in self._noise_chunks(mean, seed, iterations):  # (B, k, S, T, A)
+                mean, std, h = self._loop(checked, mean, std, noise, should_stop)
+                history.append(h)
+            cost = checked(mean.unsqueeze(1))[:, 0]  # (B,)
+        return PlanResult(mean, cost, std, torch.cat(history, dim=1), iterations)
 
-    def sample_noise(self, mean: torch.Tensor, seed: int | None = None) -> torch.Tensor:
+    def _noise_chunks(self, mean: torch.Tensor, seed: int | None, iterations: int):
+        """Yield the solve's noise in chunks of iterations (see NOISE_CHUNK_BYTES)."""
+        B, T, A = mean.shape
+        per_iteration = self.config.samples * T * A * 4
+        chunk = max(1, min(iterations, NOISE_CHUNK_BYTES // per_iteration))
+        gens = self._generators(mean, seed)
+        for first in range(0, iterations, chunk):
+            yield self._draw(gens, mean, min(chunk, iterations - first))
+
+    def sample_noise(self, mean: torch.Tensor, seed: int | None = None,
+                     iterations: int | None = None) -> torch.Tensor:
         """Draw standard normal noise (B, I, S, T, A), row 0 of every iteration zero.
 
         Drawn up front, one generator per environment, so a batch equals separate
         calls and a captured CUDA graph needs no random-number kernels.
         """
-        c = self.config
-        B, T, A = mean.shape
-        seed = c.seed if seed is None else seed
-        noise = torch.zeros(B, c.iterations, c.samples, T, A, device=mean.device)
-        for b in range(B):
-            gen = torch.Generator(device=mean.device)
+        return self._draw(self._generators(mean, seed), mean,
+                          iterations or self.config.iterations)
+
+    def _generators(self, mean: torch.Tensor, seed: int | None) -> list:
+        """One generator per environment b, seeded seed + b, on the input's device."""
+        seed = self.config.seed if seed is None else seed
+        gens = [torch.Generator(device=mean.device) for _ in range(mean.shape[0])]
+        for b, gen in enumerate(gens):
             gen.manual_seed(seed + b)
+        return gens
+
+    def _draw(self, gens, mean: torch.Tensor, iterations: int) -> torch.Tensor:
+        B, T, A = mean.shape
+        S = self.config.samples
+        noise = torch.zeros(B, iterations, S, T, A, device=mean.device)
+        for b, gen in enumerate(gens):
             # candidate 0 keeps zero noise, so it is exactly the current mean
-            noise[b, :, 1:] = torch.randn(c.iterations, c.samples - 1, T, A,
-                                          generator=gen, device=mean.device)
+            noise[b, :, 1:] = torch.randn(iterations, S - 1, T, A, generator=gen,
+                                          device=mean.device)
         return noise
 
-    def _loop(self, cost_fn: CostFn, mean, std, noise):
+    def _loop(self, cost_fn: CostFn, mean, std, noise, should_stop: StopFn | None = None):
         """Pure tensor iterations (no host sync), so CUDA graphs can capture them."""
         history = []
-        for i in range(self.config.iterations):
+        for i in range(noise.shape[1]):
+            if should_stop is not None and should_stop():
+                raise PlanCancelled('plan cancelled')
             candidates = mean.unsqueeze(1) + std.unsqueeze(1) * noise[:, i]  # (B, S, T, A)
             candidates = self._clamp(candidates)
             cost = cost_fn(candidates)  # (B, S)
@@ -181,40 +224,56 @@ class CEMPlanner:
 
     # ---- world-model planning --------------------------------------------------------
     def plan(self, world_model, z: torch.Tensor, z_goal: torch.Tensor,
-             init: torch.Tensor | None = None, seed: int | None = None) -> PlanResult:
+             init: torch.Tensor | None = None, seed: int | None = None,
+             iterations: int | None = None, should_stop: StopFn | None = None
+             ) -> PlanResult:
         """Plan action blocks that bring `z` (B, D) to `z_goal` (B, D).
 
         `init` (B, T, A) is the starting mean in normalised units (e.g. the shifted
         previous plan), zeros when None. Latents are encoded by the caller, once.
+        `iterations` and `should_stop` as in `optimize`.
         """
         c = self.config
         A = check_inputs(world_model, z, z_goal, init, c.horizon)
         mean = torch.zeros(z.shape[0], c.horizon, A, device=z.device) if init is None else init
         cost = LatentCost(world_model, z, z_goal, c.beta, c.chain_split,
                           bf16=c.bf16 and z.device.type == 'cuda',
-                          compiled=self._compile_fn(world_model, z))
+                          compiled=self._compile_fn(world_model))
         if c.cuda_graph and z.device.type == 'cuda':
-            return self._plan_graphed(cost, mean.float(), seed)
-        return self.optimize(cost, mean, seed)
+            return self._plan_graphed(cost, mean.float(), seed, iterations or c.iterations)
+        return self.optimize(cost, mean, seed, iterations, should_stop)
 
-    def _compile_fn(self, world_model, z):
-        if not (self.config.compile and z.device.type == 'cuda'):
+    def _compile_fn(self, world_model):
+        if not self.config.compile:
             return None
-        key = id(world_model)
-        if key not in self._compiled:
-            self._compiled[key] = torch.compile(world_model.predict_final, dynamic=False)
-        return self._compiled[key]
+        return compiled_predict_final(world_model)
 
-    def _plan_graphed(self, cost: 'LatentCost', mean, seed) -> PlanResult:
+    def _plan_graphed(self, cost: 'LatentCost', mean, seed, iterations: int) -> PlanResult:
         """Replay one CUDA graph of the whole solve (captured once per shape)."""
-        noise = self.sample_noise(mean, seed)
+        noise = self.sample_noise(mean, seed, iterations)
         std = torch.full_like(mean, self.config.init_std)
-        key = (id(cost.world_model), tuple(cost.z.shape), tuple(mean.shape), cost.beta)
+        key = (id(cost.world_model), tuple(cost.z.shape), tuple(mean.shape), cost.beta,
+               iterations)
         if key not in self._graphs:
             self._graphs[key] = _GraphedSolve(self, cost, mean, std, noise)
         with torch.inference_mode():
             mean, std, history, final = self._graphs[key].run(cost, mean, std, noise)
-        return PlanResult(mean, final, std, history, self.config.iterations)
+        return PlanResult(mean, final, std, history, iterations)
+
+
+def compiled_predict_final(world_model):
+    """torch.compile(world_model.predict_final), built once per model and cached.
+
+    Compilation happens lazily on the first call (tens of seconds on a CPU); call
+    it once at start-up (the planner node does at configure) to pay it there.
+    """
+    # kept on the model itself (not in a planner: a node makes a new planner per goal),
+    # so it lives and dies with the model
+    compiled = world_model.__dict__.get('_compiled_predict_final')
+    if compiled is None:
+        compiled = torch.compile(world_model.predict_final, dynamic=False)
+        object.__setattr__(world_model, '_compiled_predict_final', compiled)
+    return compiled
 
 
 class _GraphedSolve:

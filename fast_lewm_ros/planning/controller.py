@@ -11,6 +11,13 @@ run on different threads:
 A lock guards the hand-over, so the reader never sees half a plan. `act(pixels)`
 joins both for synchronous loops. Everything is batched over B environments in
 lock-step; a single image (H, W, 3) is a batch of one.
+
+Safety lives here, once: a plan whose cost or actions are not finite is rejected
+before it becomes visible (PlanRejected; the previous plan stays in force), and
+`next_action` only ever returns finite actions within the bounds.
+Continuous MPC: actions handed out while a plan was computed are skipped when it
+is installed (it was planned from an older image), and `lead_steps` starts the
+next plan that many steps before the current one runs out.
 """
 from __future__ import annotations
 
@@ -21,12 +28,16 @@ import time
 import numpy as np
 import torch
 
-from fast_lewm_ros.planning.cem import PlannerConfig, shift_plan
+from fast_lewm_ros.planning.cem import PlanCancelled, PlannerConfig, shift_plan
 from fast_lewm_ros.planning.mppi import make_planner
 
 # Replan r of a controller uses seed + r * SEED_STRIDE (+ b for environment b), so
 # environment b of a batched controller plans like a lone controller seeded seed + b.
 SEED_STRIDE = 100_003
+
+
+class PlanRejected(ValueError):
+    """A plan with a non-finite cost or action; it was not installed."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,8 @@ class Plan:
     actions: np.ndarray       # (B, T * action_block, action_dim) environment units, clipped
     cost: np.ndarray          # (B,) terminal cost of the plan
     planning_time: float      # seconds: encoding + planning + copy to host
+    warm: bool = False        # warm-started from the previous plan (warm_iterations)
+    skipped: int = 0          # actions handed out while it was computed (latency)
 
 
 class RecedingHorizonController:
@@ -65,6 +78,8 @@ class RecedingHorizonController:
         self._plan: Plan | None = None
         self._index = 0                      # actions handed out from the current plan
         self._plans = 0
+        self._epoch = 0                      # bumped by cancel(); a solve from before stops
+        self.lead_steps = 0                  # replan this many steps before the plan ends
 
     # ---- goal ----------------------------------------------------------------------
     def set_goal(self, pixels) -> None:
@@ -76,6 +91,17 @@ class RecedingHorizonController:
             self._z_goal = z_goal
             self._goal_version += 1
             self._plan, self._index = None, 0
+
+    def cancel(self) -> None:
+        """Abandon the running solve (if any) at its next iteration; it returns None."""
+        with self._lock:
+            self._epoch += 1
+
+    @property
+    def epoch(self) -> int:
+        """Count of cancel() calls; pass it to compute_plan to catch a cancel before it."""
+        with self._lock:
+            return self._epoch
 
     @property
     def has_goal(self) -> bool:
@@ -91,11 +117,13 @@ class RecedingHorizonController:
             return self.world_model.encode(x.to(device))  # (B, D)
 
     # ---- planning (worker side) ------------------------------------------------------
-    def compute_plan(self, pixels=None, z: torch.Tensor | None = None) -> Plan | None:
+    def compute_plan(self, pixels=None, z: torch.Tensor | None = None,
+                     epoch: int | None = None) -> Plan | None:
         """Plan from the current image (or latent) and install the result.
 
-        Returns the installed plan, or None when the goal changed while planning
-        (the result was aimed at the old goal and is dropped).
+        Returns the installed plan, or None when the goal changed or `cancel()` was
+        called while planning (or since `epoch` was read; the result is dropped).
+        Raises PlanRejected for a non-finite plan (the previous plan stays installed).
         """
         with self._plan_lock:
             start = time.perf_counter()
@@ -103,23 +131,42 @@ class RecedingHorizonController:
                 if self._z_goal is None:
                     raise RuntimeError('no goal: call set_goal(pixels) before planning')
                 z_goal, version = self._z_goal, self._goal_version
+                epoch = self._epoch if epoch is None else epoch
                 previous, executed = self._plan, self._index
             z = self.encode(pixels) if z is None else z
             if z.shape[0] != z_goal.shape[0]:
                 raise ValueError(f'got {z.shape[0]} current image(s) for '
                                  f'{z_goal.shape[0]} goal(s): batch sizes must match')
-            init = None
-            if self.config.warm_start and previous is not None:
+            init = iterations = None
+            if self.config.warm_start and previous is not None and \
+                    executed < self.steps_per_plan:  # a spent plan leaves nothing to warm
                 init = shift_plan(previous.normalised, executed, self.action_dim)
+                iterations = self.config.warm_iterations
             seed = self.config.seed + self._plans * SEED_STRIDE
-            result = self.planner.plan(self.world_model, z, z_goal, init, seed=seed)
-            actions = self._to_env(result.actions)
-            plan = Plan(self._plans, result.actions, actions, result.cost.cpu().numpy(),
-                        time.perf_counter() - start)
+
+            def stale() -> bool:  # read without the lock: ints, a late read costs one step
+                return version != self._goal_version or epoch != self._epoch
+
+            try:
+                result = self.planner.plan(self.world_model, z, z_goal, init, seed=seed,
+                                           iterations=iterations, should_stop=stale)
+            except PlanCancelled:
+                return None
+            actions, cost = self._to_env(result.actions), result.cost.float().cpu().numpy()
+            if not (np.isfinite(cost).all() and np.isfinite(actions).all()):
+                raise PlanRejected(f'plan rejected (cost {cost.tolist()}, '
+                                   f'{int((~np.isfinite(actions)).sum())} non-finite '
+                                   'actions): the previous plan stays in force')
             with self._lock:
-                if version != self._goal_version:
+                if stale():
                     return None
-                self._plan, self._index = plan, 0
+                # continuous MPC: the plan starts at the image's time; skip the actions
+                # the previous plan handed out since then
+                skipped = self._index - executed if self._plan is previous else 0
+                skipped = min(max(skipped, 0), self.steps_per_plan)
+                plan = Plan(self._plans, result.actions, actions, cost,
+                            time.perf_counter() - start, init is not None, skipped)
+                self._plan, self._index = plan, skipped
                 self._plans += 1
             return plan
 
@@ -128,25 +175,38 @@ class RecedingHorizonController:
         primitive = normalised.reshape(B, -1, self.action_dim)  # (B, T * block, action_dim)
         env = self.world_model.denormalize_actions(primitive)
         env = env.detach().float().cpu().numpy() if torch.is_tensor(env) else np.asarray(env)
-        if self.action_low is not None or self.action_high is not None:
-            env = np.clip(env, self.action_low, self.action_high)
-        return env.astype(np.float32)
+        return self._clip(env)  # np.clip keeps NaN: compute_plan checks after this
 
     # ---- acting (control side) -------------------------------------------------------
     @property
     def needs_replan(self) -> bool:
-        """Tell whether there is no plan or K actions of it have been handed out."""
+        """Tell whether a plan is due: none, K actions handed out, or <= lead_steps left."""
         with self._lock:
-            return self._plan is None or self._index >= self.replan_every
+            due = min(self.replan_every, self.steps_per_plan - self.lead_steps)
+            return self._plan is None or self._index >= due
 
     def next_action(self) -> np.ndarray | None:
-        """Return the next primitive action (B, action_dim) in env units; None if none is left."""
+        """Return the next primitive action (B, action_dim) in env units; None if none is left.
+
+        The one place a command leaves the core: finite and within the bounds, or None.
+        """
         with self._lock:
             if self._plan is None or self._index >= self.steps_per_plan:
                 return None
             action = self._plan.actions[:, self._index].copy()
             self._index += 1
-            return action
+        if not np.isfinite(action).all():  # cannot happen for an installed plan; never send
+            return None
+        return self._clip(action)
+
+    def stop_action(self, batch: int = 1) -> np.ndarray:
+        """Return the safe stop (B, action_dim): zero, moved into the bounds if need be."""
+        return self._clip(np.zeros((batch, self.action_dim), np.float32))
+
+    def _clip(self, action: np.ndarray) -> np.ndarray:
+        if self.action_low is not None or self.action_high is not None:
+            action = np.clip(action, self.action_low, self.action_high)
+        return action.astype(np.float32)
 
     def act(self, pixels) -> np.ndarray:
         """Replan if due, then return the next action (B, action_dim): a synchronous step."""

@@ -1,28 +1,40 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
-"""The planner node's worker thread: encodes goals and plans off the executor.
+"""Real-time MPC: one planning thread that encodes goals and plans off the caller's thread.
 
-The executor thread only converts messages and hands them over (`submit_goal`,
-`submit_image`), so image callbacks never queue behind a plan that takes
+Needs no ROS: the planner node and `fast-lewm demo` use it through its callbacks,
+and `fast-lewm eval` runs the same `RecedingHorizonController` synchronously.
+The caller's thread only hands inputs over (`submit_goal`, `submit_image`) and
+takes commands out (`next_command`), so it never queues behind a plan that takes
 seconds. The worker plans when the receding-horizon controller needs a new plan:
-- trigger 'timer': from the newest image, never twice from the same image, while
-  the node's control timer hands out one action per control period;
+- trigger 'timer' (continuous MPC): from the newest image, never twice from the
+  same image, while the caller's control timer takes one command per control
+  period. Replanning starts early enough (from the measured planning time) that
+  the plan in force never runs out, and a new plan skips the steps executed while
+  it was computed;
 - trigger 'image': for every image the node asks it to act on, it replans if due
   and then emits that image's command itself (one command per observation: a
   lock-step simulation then advances exactly as a synchronous `act()` loop).
 Every goal gets a fresh controller from `factory(g)` (g counts goals), so goal
 g plans with its own seeds whatever came before: a lock-step episode through
 ROS reproduces `fast-lewm eval` episode g exactly. Faults (NaN latents, a
-failing plan) go to `on_error`; the last good goal and plan stay in place and
-the thread keeps running.
+failing or non-finite plan) go to `on_error`; the last good goal and plan stay in
+place and the thread keeps running. A running plan is abandoned at its next CEM
+iteration on a new goal, new settings, `set_active(False)` and `stop()`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 import threading
+import time
 from typing import Callable
 
 import numpy as np
 import torch
+
+# Continuous MPC starts the next plan this many control periods more than the
+# planning time (an average of recent plans) before the current plan runs out.
+LEAD_MARGIN = 2
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,8 @@ class PlanningWorker:
     """Goal encoding and planning on a thread of its own."""
 
     def __init__(self, factory: Callable, *, on_plan: Callable, on_command: Callable,
-                 on_goal: Callable, on_error: Callable, trigger: str = 'timer'):
+                 on_goal: Callable, on_error: Callable, trigger: str = 'timer',
+                 control_period: float = 0.05):
         self._on_plan, self._on_command = on_plan, on_command
         self._on_goal, self._on_error = on_goal, on_error
         self._cond = threading.Condition()
@@ -54,8 +67,11 @@ class PlanningWorker:
         self._latest: Frame | None = None
         self._planned_seq = -1
         self._stop = False
-        self.active = False
+        self._active = False
         self.trigger = trigger
+        self.control_period = control_period
+        self._plan_seconds: float | None = None    # running mean of recent planning times
+        self.planning_since: float | None = None   # time.monotonic() when the plan began
         self._thread = threading.Thread(target=self._run, name='fast_lewm_planner',
                                         daemon=True)
 
@@ -63,18 +79,43 @@ class PlanningWorker:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 60.0) -> None:
-        """Ask the thread to end and wait for it (a running plan is finished first)."""
+    def stop(self, timeout: float = 10.0) -> bool:
+        """End the thread (a running plan is abandoned); True if it ended within timeout."""
         with self._cond:
             self._stop = True
+            self._active = False
+            self._controller.cancel()
             self._cond.notify_all()
-        if self._thread.is_alive():
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def set_active(self, active: bool) -> None:
+        """Plan and command (True) or not; deactivating abandons the running plan."""
+        with self._cond:
+            self._active = active
+            if not active:
+                self._controller.cancel()
+            self._cond.notify_all()
 
     @property
     def controller(self):
         with self._cond:
             return self._controller
+
+    def next_command(self) -> np.ndarray | None:
+        """Take the next action (action_dim,) of the plan in force: finite, in bounds, or None."""
+        action = self.controller.next_action()  # (1, action_dim) or None
+        self.notify()  # a replan may be due now
+        return None if action is None else action[0]
+
+    def stop_command(self) -> np.ndarray:
+        """Return the safe stop (action_dim,): zero within the bounds."""
+        return self.controller.stop_action()[0]
 
     @property
     def latest(self) -> Frame | None:
@@ -85,8 +126,10 @@ class PlanningWorker:
         return self._z_goal is not None
 
     def submit_goal(self, frame: Frame) -> None:
+        """Queue a goal image; the running plan (aimed at the old goal) is abandoned."""
         with self._cond:
             self._pending_goal = frame
+            self._controller.cancel()
             self._cond.notify_all()
 
     def submit_image(self, frame: Frame, act: bool) -> None:
@@ -102,7 +145,8 @@ class PlanningWorker:
             controller = self._factory(max(self._goals - 1, 0))
             if self._z_goal is not None:
                 controller.set_goal_latent(self._z_goal)
-            self._controller = controller
+            self._controller.cancel()
+            self._controller = self._lead(controller)
             self._act_on = None
             self._cond.notify_all()
 
@@ -111,10 +155,19 @@ class PlanningWorker:
         with self._cond:
             self._cond.notify_all()
 
+    def _lead(self, controller):
+        """Set how early continuous MPC replans (timer trigger); return the controller."""
+        if self.trigger == 'timer' and self._plan_seconds is not None:
+            steps = math.ceil(self._plan_seconds / self.control_period) + LEAD_MARGIN
+            controller.lead_steps = min(steps, controller.steps_per_plan - 1)
+        else:
+            controller.lead_steps = 0
+        return controller
+
     # ---- worker side ---------------------------------------------------------------
     def _due(self) -> Frame | None:
         """Pick the frame to plan (or act) on now, if any; the caller holds the lock."""
-        if not self.active or self._z_goal is None:
+        if not self._active or self._z_goal is None:
             self._act_on = None
             return None
         if self.trigger == 'image':
@@ -138,10 +191,11 @@ class PlanningWorker:
                 if self._stop:
                     return
                 controller = self._controller
+                epoch = controller.epoch  # under the lock that cancels: no cancel is missed
             if goal is not None:
                 self._encode_goal(goal)
             else:
-                self._step(controller, frame)
+                self._step(controller, frame, epoch)
 
     def _encode_goal(self, goal: Frame) -> None:
         try:
@@ -154,28 +208,37 @@ class PlanningWorker:
         with self._cond:
             controller = self._factory(self._goals)
             controller.set_goal_latent(z_goal)
-            self._z_goal, self._controller = z_goal, controller
+            self._z_goal, self._controller = z_goal, self._lead(controller)
             self._goals += 1
         self._on_goal(goal)
 
-    def _step(self, controller, frame: Frame) -> None:
+    def _step(self, controller, frame: Frame, epoch: int) -> None:
         self._planned_seq = frame.seq
         if controller.needs_replan:
+            self.planning_since = time.monotonic()
             try:
                 z = controller.encode(frame.pixels)  # (1, D)
                 if not bool(torch.isfinite(z).all()):
                     raise ValueError('the image latent holds NaN/inf; plan not updated')
-                plan = controller.compute_plan(z=z)
-                if plan is not None and not np.isfinite(plan.actions).all():
-                    controller.reset()
-                    raise ValueError('the plan holds NaN/inf actions; plan dropped')
+                plan = controller.compute_plan(z=z, epoch=epoch)  # PlanRejected: not finite
             except Exception as err:  # noqa: BLE001 - report, keep the node alive
                 self._on_error('plan', err)
                 return
-            if plan is None:  # the goal changed while planning
+            finally:
+                self.planning_since = None
+            if plan is None:  # abandoned: new goal, new settings, deactivate or stop
                 return
+            self._learn_planning_time(controller, plan.planning_time)
             self._on_plan(plan, frame)
         if self.trigger == 'image':
             action = controller.next_action()  # (1, action_dim) or None
             if action is not None:
                 self._on_command(action[0], frame)
+
+    def _learn_planning_time(self, controller, seconds: float) -> None:
+        """Track planning time (mean over the last ~4 plans) and replan that much earlier."""
+        with self._cond:
+            previous = self._plan_seconds
+            self._plan_seconds = seconds if previous is None else 0.75 * previous + 0.25 * seconds
+            if controller is self._controller:
+                self._lead(controller)

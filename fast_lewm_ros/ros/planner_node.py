@@ -30,11 +30,11 @@ import torch
 from fast_lewm_ros.model import WorldModel
 from fast_lewm_ros.msg import ActionPlan
 from fast_lewm_ros.planning import RecedingHorizonController
+from fast_lewm_ros.planning.mpc import Frame, PlanningWorker
 from fast_lewm_ros.resources import default_checkpoint
 from fast_lewm_ros.ros import commands, params, qos
 from fast_lewm_ros.ros.conversions import image_to_numpy
 from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard, WARN
-from fast_lewm_ros.ros.planning_worker import Frame, PlanningWorker
 from fast_lewm_ros.ros.settings import PLANNER_PARAMETERS, PlannerSettings
 from fast_lewm_ros.ros.spin import spin_node
 
@@ -91,7 +91,8 @@ class PlannerNode(LifecycleNode):
         self.worker = PlanningWorker(lambda goal: self._make_controller(self.settings, goal),
                                      on_plan=self._on_plan,
                                      on_command=self._publish_command, on_goal=self._on_goal,
-                                     on_error=self._on_worker_error, trigger=s.command_trigger)
+                                     on_error=self._on_worker_error, trigger=s.command_trigger,
+                                     control_period=s.control_period)
         self._command_type = s.command_type
         self._twist_axes = commands.parse_axes(s.twist_axes) if 'twist' in s.command_type else ()
         self._pubs = [self.create_lifecycle_publisher(ActionPlan, 'action_plan', qos.COMMANDS),
@@ -117,7 +118,7 @@ class PlannerNode(LifecycleNode):
     def on_activate(self, state) -> TransitionCallbackReturn:
         result = super().on_activate(state)  # enables the lifecycle publishers
         self._last_command, self._trigger_stamp = None, None
-        self.worker.active = True
+        self.worker.set_active(True)
         self._control_timer = self.create_timer(self.settings.control_period, self._on_tick,
                                                 clock=self._steady)
         self.board.set('lifecycle', OK, 'active')
@@ -125,7 +126,7 @@ class PlannerNode(LifecycleNode):
         return result
 
     def on_deactivate(self, state) -> TransitionCallbackReturn:
-        self.worker.active = False
+        self.worker.set_active(False)  # abandons a running plan
         self.destroy_timer(self._control_timer)
         self._control_timer = None
         for source in ('goal_wait', 'image_stream'):
@@ -151,9 +152,8 @@ class PlannerNode(LifecycleNode):
         return super().destroy_node()
 
     def _teardown(self, label: str) -> None:
-        if self.worker is not None:
-            self.worker.active = False
-            self.worker.stop()
+        if self.worker is not None and not self.worker.stop():  # abandons a running plan
+            self.get_logger().error('the planning thread did not end within 10 s')
         if self._control_timer is not None:
             self.destroy_timer(self._control_timer)
         for sub in self._subs:
@@ -191,8 +191,9 @@ class PlannerNode(LifecycleNode):
         names = {p.name for p in changes}
         if self.worker is not None:
             self.worker.trigger = self.settings.command_trigger
-            rebuild = {'samples', 'iterations', 'elites', 'horizon', 'init_std', 'seed',
-                       'replan_period', 'action_low', 'action_high'}
+            self.worker.control_period = self.settings.control_period
+            rebuild = {'samples', 'iterations', 'warm_iterations', 'elites', 'horizon',
+                       'init_std', 'seed', 'replan_period', 'action_low', 'action_high'}
             if names & rebuild:
                 self.worker.rebuild()
         if self._control_timer is not None and old.control_period != self.settings.control_period:
@@ -260,7 +261,22 @@ class PlannerNode(LifecycleNode):
         command = self._next_command()
         if command is not None:
             self._publish_command(command)
+        self._check_deadline()
         self._publish_diagnostics(only_if_changed=True)
+
+    def _check_deadline(self, finished: float | None = None) -> None:
+        """WARN while a plan runs past plan_deadline, or when one finished past it."""
+        deadline, since = self.settings.plan_deadline, self.worker.planning_since
+        if finished is not None:
+            if deadline and finished > deadline:
+                self.board.set('plan_deadline', WARN, f'last plan took {finished:.2f} s '
+                               f'(plan_deadline {deadline} s)')
+            else:
+                self.board.clear('plan_deadline')
+        elif deadline and since is not None and time.monotonic() - since > deadline:
+            running = int(time.monotonic() - since)  # whole seconds: one update per second
+            self.board.set('plan_deadline', WARN, f'plan running for {running} s '
+                           f'(plan_deadline {deadline} s)')
 
     def _next_command(self) -> np.ndarray | None:
         """Choose the command for this control period (or None); keep the board current."""
@@ -278,19 +294,17 @@ class PlannerNode(LifecycleNode):
                            f'{s.stale_timeout} s): {s.stale_policy} commands')
             if s.stale_policy == 'hold' and self._last_command is not None:
                 return self._last_command
-            return np.zeros(self.model.config.action_dim, np.float32)
+            return worker.stop_command()
         self.board.clear('image_stream')
         if s.command_trigger == 'image':
             return None  # the worker answers each image itself
-        action = worker.controller.next_action()  # (1, action_dim) or None
-        worker.notify()
-        return None if action is None else action[0]
+        return worker.next_command()  # finite and within bounds, or None
 
     # ---- outputs -------------------------------------------------------------------
     def _publish_command(self, action: np.ndarray, frame: Frame | None = None) -> None:
         if self.worker is None or not self.worker.active:
             return
-        action = np.clip(np.asarray(action, np.float32), self._low, self._high)
+        # from the core's one exit (controller.next_action / stop_action): finite, in bounds
         # The command type of the last configure (the publisher's), not a later change.
         msg = commands.to_message(self._command_type, action, self._twist_axes,
                                   stamp=self.get_clock().now().to_msg())
@@ -312,6 +326,7 @@ class PlannerNode(LifecycleNode):
         msg.header.stamp, msg.header.frame_id = frame.stamp, frame.frame_id
         self._pubs[0].publish(msg)
         self.board.clear('plan')
+        self._check_deadline(finished=plan.planning_time)
         for key, value in (('plans', plan.plan_id + 1), ('last_cost', f'{msg.cost:.4g}'),
                            ('planning_time_ms', f'{plan.planning_time * 1e3:.1f}')):
             self.board.value(key, value)

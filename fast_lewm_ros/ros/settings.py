@@ -23,6 +23,10 @@ PLANNER_PARAMETERS = {
                    "'cuda:1'", applies='configure'),
     'samples': Spec(300, 'CEM candidates per iteration', 2, 100000),
     'iterations': Spec(30, 'CEM iterations per plan', 1, 10000),
+    'warm_iterations': Spec(3, 'CEM iterations of a replan warm-started from the shifted '
+                            'previous plan (continuous MPC); 0 = iterations', 0, 10000),
+    'plan_deadline': Spec(5.0, 'seconds; a plan running longer is reported as a WARN with '
+                          'its time (0 = no deadline)', 0.0, 3600.0),
     'elites': Spec(30, 'CEM elites refit per iteration (<= samples)', 2, 100000),
     'horizon': Spec(5, 'plan length in action blocks (<= the model horizon)', 1, 64),
     'init_std': Spec(1.0, 'initial CEM sampling std, normalised action units', 1e-6, 100.0),
@@ -113,6 +117,8 @@ class PlannerSettings:
     device: str = 'cpu'
     samples: int = 300
     iterations: int = 30
+    warm_iterations: int = 3
+    plan_deadline: float = 5.0
     elites: int = 30
     horizon: int = 5
     init_std: float = 1.0
@@ -133,6 +139,7 @@ class PlannerSettings:
     def planner_config(self) -> PlannerConfig:
         """Build the CEM settings; raises ValueError naming the bad one."""
         return PlannerConfig(samples=self.samples, iterations=self.iterations,
+                             warm_iterations=self.warm_iterations or None,
                              elites=self.elites, horizon=self.horizon,
                              init_std=self.init_std, seed=self.seed)
 
