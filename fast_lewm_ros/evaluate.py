@@ -26,21 +26,20 @@ import torch
 from tqdm import tqdm
 
 from fast_lewm_ros.data.episodes import EpisodeFile, GOAL_OFFSET, sample_start_goal
-from fast_lewm_ros.envs import resolve_env_id
+from fast_lewm_ros.envs import resolve_env_id, task_checkpoint
 from fast_lewm_ros.evaluation.closed_loop import BUDGET, run_planner, run_random
 from fast_lewm_ros.evaluation.plots import save_episode
 from fast_lewm_ros.evaluation.stats import (fingerprint, paired_comparison, time_summary,
                                             wilson_interval)
 from fast_lewm_ros.model import CheckpointError, WorldModel
 from fast_lewm_ros.planning import PlannerConfig
-from fast_lewm_ros.resources import default_checkpoint
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = PlannerConfig()
     parser.add_argument('--checkpoint', action='append', metavar='CKPT',
                         help='model file; repeat to compare several on the same episodes '
-                             '(default: the shipped default model)')
+                             '(default: checkpoints/<task>.safetensors, else the default model)')
     parser.add_argument('--env', required=True, help='task, e.g. tworoom or reacher')
     parser.add_argument('--episodes', type=int, default=50, help='episodes (default 50)')
     parser.add_argument('--seed', type=int, default=42,
@@ -73,6 +72,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='episode i plans with seed planner_seed + i (default 0)')
     parser.add_argument('--budget', type=int, default=BUDGET,
                         help=f'primitive steps per episode (default {BUDGET})')
+    parser.add_argument('--keep-solved-pairs', action='store_true',
+                        help='keep start/goal pairs whose start already meets the success '
+                             'criterion (the paper\'s literal draw; default: redraw them)')
     parser.add_argument('--goal-offset', type=int, default=GOAL_OFFSET,
                         help=f'steps from start to goal in the source episode '
                              f'(default {GOAL_OFFSET})')
@@ -138,7 +140,7 @@ def summarise(name: str, records: list[dict], calls: list[dict] | None = None) -
 def evaluate(args) -> dict:
     """Run every method on the same pairs; the JSON-ready result."""
     env_id = resolve_env_id(args.env)
-    paths = args.checkpoint or [str(default_checkpoint())]
+    paths = args.checkpoint or [str(task_checkpoint(env_id))]
     models = [_load(p, env_id, args.device) for p in paths]
     if args.data:
         with EpisodeFile(args.data) as f:
@@ -152,8 +154,11 @@ def evaluate(args) -> dict:
                             elites=args.elites, horizon=horizon,
                             beta=args.beta, seed=args.planner_seed)
     source = {'data': args.data} if args.data else {'env': env_id}
-    pairs = sample_start_goal(args.episodes, args.seed, offset=args.goal_offset, **source)
+    pairs = sample_start_goal(args.episodes, args.seed, offset=args.goal_offset,
+                              keep_solved=args.keep_solved_pairs, **source)
     result = {'env': env_id, 'episodes': len(pairs), 'seed': args.seed, 'data': args.data,
+              'keep_solved_pairs': args.keep_solved_pairs,
+              'pairs_rejected_solved_at_start': pairs.rejected_solved_at_start,
               'pairs_sha256': fingerprint([a for p in pairs for a in (p.start, p.goal)]),
               'protocol': {'budget': args.budget, 'goal_offset': args.goal_offset,
                            'replan_every': args.replan_every, 'batch': args.batch,
@@ -198,7 +203,8 @@ def evaluate(args) -> dict:
 def format_table(result: dict) -> str:
     """Plain-text success table, one row per method."""
     lines = [f'{result["env"]}: {result["episodes"]} paired episodes '
-             f'(pairs sha256 {result["pairs_sha256"][:12]})',
+             f'(pairs sha256 {result["pairs_sha256"][:12]}; '
+             f'{result["pairs_rejected_solved_at_start"]} solved-at-start draws redrawn)',
              f'{"method":<48} {"success":>8} {"95% CI":>15} {"plan s (median)":>16}']
     for m in result['methods']:
         low, high = m['wilson95']

@@ -18,7 +18,7 @@ import h5py
 import numpy as np
 import torch
 
-from fast_lewm_ros.envs.reacher import wrap_angle
+from fast_lewm_ros.envs.base import wrap_angle
 from fast_lewm_ros.evaluation.ranking import spearman
 from fast_lewm_ros.model import WorldModel
 

@@ -8,6 +8,7 @@ uint8 (image_size, image_size, 3) image and exposes on `env.unwrapped`:
 """
 from __future__ import annotations
 
+import importlib
 import os
 
 # Headless software rendering, decided before anything imports mujoco (see base.py).
@@ -32,6 +33,27 @@ def resolve_env_id(name: str) -> str:
         if name.lower() in (short, env_id.lower(), env_id.split('/')[1].lower()):
             return env_id
     raise ValueError(f'unknown env {name!r}; expected one of {list(TASKS)} or {list(ENV_IDS)}')
+
+
+def task_class(name: str) -> type:
+    """Return the env class of a task (short name or id) without building an env."""
+    module, cls = TASKS[short_name(name)][1].split(':')
+    return getattr(importlib.import_module(module), cls)
+
+
+def short_name(name: str) -> str:
+    """Map any accepted spelling of a task to its short name, e.g. 'tworoom'."""
+    env_id = resolve_env_id(name)
+    return next(short for short, (known, _) in TASKS.items() if known == env_id)
+
+
+def task_checkpoint(name: str):
+    """Return a task's shipped model, checkpoints/<task>.safetensors, else the default."""
+    from fast_lewm_ros.resources import default_checkpoint, share_path
+    try:
+        return share_path('checkpoints', f'{short_name(name)}.safetensors')
+    except FileNotFoundError:
+        return default_checkpoint()
 
 
 def make(name: str, **kwargs) -> gym.Env:

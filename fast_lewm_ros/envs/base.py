@@ -1,8 +1,10 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
 """Shared machinery of the MuJoCo tasks: offscreen rendering, state and goal API.
 
-Every task is a gymnasium env whose observation is the RGB image of a fixed camera
-named 'top'. The simulator state is `[qpos, qvel]` of the task's MJCF model (plus
+A task is one file, envs/<task>.py (+ its MJCF under assets/): the env class with
+its success criterion and goal distance, and the exploration policy that collects
+its data. Every task is a gymnasium env whose observation is the RGB image of a
+fixed camera named 'top'. The simulator state is `[qpos, qvel]` of the task's MJCF model (plus
 whatever `_extra_state` adds), so `set_state(get_state())` is exact. The goal lives
 in a second MjData, which lets `goal_image()` render it without touching the
 current state. One `step` is one primitive action: `substeps` physics steps with
@@ -28,6 +30,44 @@ MIN_IMAGE_SIZE = 16
 MAX_IMAGE_SIZE = 448  # the assets' offscreen buffers are this large
 
 
+def wrap_angle(angle):
+    """Angle(s) mapped to [-pi, pi)."""
+    return (np.asarray(angle) + np.pi) % (2 * np.pi) - np.pi
+
+
+class Policy(abc.ABC):
+    """An exploration policy: `reset(env, rng)` once per episode, then `act(env)`.
+
+    Policies read the simulator state (they are data generators, not agents) and
+    return primitive actions in [-1, 1]. Each task's policy moves with purpose (so a
+    state 25 steps later is usually a different, reachable goal) plus smoothed
+    noise (so the data also shows off-path actions).
+    """
+
+    name = ''  # stored in the HDF5 file's `policy` attribute
+
+    @abc.abstractmethod
+    def reset(self, env, rng: np.random.Generator) -> None:
+        """Start an episode; `env` is the unwrapped task env."""
+
+    @abc.abstractmethod
+    def act(self, env) -> np.ndarray:
+        """Return the next primitive action, float32 in [-1, 1]."""
+
+
+class SmoothNoise:
+    """Ornstein-Uhlenbeck noise: correlated over a few steps, like a human's jitter."""
+
+    def __init__(self, dim: int, scale: float, keep: float, rng: np.random.Generator):
+        self.scale, self.keep, self.rng = scale, keep, rng
+        self.value = np.zeros(dim)
+
+    def __call__(self) -> np.ndarray:
+        fresh = self.rng.normal(0.0, self.scale, self.value.shape)
+        self.value = self.keep * self.value + np.sqrt(1 - self.keep ** 2) * fresh
+        return self.value
+
+
 class MujocoTaskEnv(gym.Env, abc.ABC):
     """Base class: a subclass sets the class attributes and the hooks below."""
 
@@ -37,6 +77,7 @@ class MujocoTaskEnv(gym.Env, abc.ABC):
     action_dim = 2       # primitive action size; actions live in [-1, 1]
     substeps = 5         # physics steps per primitive action
     default_episode_steps = 100  # primitive actions per collected episode
+    policy_class: type[Policy] | None = None  # the task's exploration policy
 
     def __init__(self, image_size: int = 64, render_mode: str | None = 'rgb_array'):
         if not isinstance(image_size, (int, np.integer)) or not (
@@ -78,6 +119,10 @@ class MujocoTaskEnv(gym.Env, abc.ABC):
     def _success(self, data: mujoco.MjData, goal: mujoco.MjData) -> bool:
         """Check the paper's success criterion between `data` and `goal`."""
 
+    def _distance(self, data: mujoco.MjData, goal: mujoco.MjData) -> float:
+        """Task-space distance in the success criterion's units (default: qpos gap norm)."""
+        return float(np.linalg.norm(data.qpos - goal.qpos))
+
     # ----- state and goal API -----
     def get_state(self) -> np.ndarray:
         """Full simulator state as a 1-D float64 array (a copy)."""
@@ -105,6 +150,21 @@ class MujocoTaskEnv(gym.Env, abc.ABC):
 
     def proprio(self) -> np.ndarray:
         return np.asarray(self._proprio(self.data), np.float32)
+
+    def goal_distance(self, state, goal) -> float:
+        """Task-space distance between two states (the task module says its units)."""
+        return self._distance(*self._scratch(state, goal))
+
+    def solved(self, state, goal) -> bool:
+        """Check the success criterion between two states; the env's own are untouched."""
+        return bool(self._success(*self._scratch(state, goal)))
+
+    def _scratch(self, state, goal) -> tuple[mujoco.MjData, mujoco.MjData]:
+        if not hasattr(self, '_scratch_data'):
+            self._scratch_data = (mujoco.MjData(self.model), mujoco.MjData(self.model))
+        for data, value in zip(self._scratch_data, (state, goal)):
+            self._write_state(data, value)
+        return self._scratch_data
 
     def _read_state(self, data: mujoco.MjData) -> np.ndarray:
         return np.concatenate([data.qpos, data.qvel]).astype(np.float64)
@@ -173,8 +233,12 @@ class MujocoTaskEnv(gym.Env, abc.ABC):
             self._frame = self._render(self.data)
         return self._frame
 
+    def _before_render(self, data: mujoco.MjData) -> None:
+        """Move purely visual bodies (mocap, not in the state) to follow `data`'s state."""
+
     def _render(self, data: mujoco.MjData) -> np.ndarray:
         if self._renderer is None:
             self._renderer = mujoco.Renderer(self.model, self.image_size, self.image_size)
+        self._before_render(data)
         self._renderer.update_scene(data, camera='top')
         return self._renderer.render()

@@ -8,16 +8,18 @@ off, so this is an equivalent own-MJCF task with the same action layout:
 [dx, dy, dz, dyaw, grip] in [-1, 1]. The first three move the gripper at most
 1 cm per primitive step, dyaw turns it at most 0.15 rad, grip sets the finger
 opening (-1 closed, +1 fully open). Success (the paper's): the cube within
-0.04 m of its goal position.
+0.04 m of its goal position. Goal distance: the cube position gap in metres.
+Exploration: a scripted, noisy pick-and-place oracle.
 
 State: qpos [hand x, y, z, yaw, finger left, finger right, cube xyz, cube quat]
 then qvel (25 values). Proprio: [hand x, y, z, yaw, finger opening].
 """
 from __future__ import annotations
 
+import mujoco
 import numpy as np
 
-from fast_lewm_ros.envs.base import MujocoTaskEnv
+from fast_lewm_ros.envs.base import MujocoTaskEnv, Policy, SmoothNoise
 
 SUCCESS_RADIUS = 0.04       # m, the paper's criterion
 STEP_TIME = 0.05            # 10 physics steps of 0.005 s
@@ -35,6 +37,77 @@ def cube_yaw(quat) -> float:
     return float(np.arctan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z)))
 
 
+class CubePickPlacePolicy(Policy):
+    """Scripted pick-and-place oracle with noise: grasp the cube, carry it, put it down."""
+
+    name = 'cube_pick_place_oracle'
+    # Why these two: with a 0.1 m carrying height and any place on the table, the
+    # cube moved by at least the success radius (4 cm) in only 74% of 25-step
+    # windows (26% of start/goal pairs started solved); with these, in 84%.
+    HIGH = 0.05      # carrying height of the grasp point, m
+    MIN_CARRY = 0.1  # a new place is at least this far from the cube, m
+    # phase -> (height to reach, grip command, steps to hold once there)
+    PHASES = {'above': ('high', 1.0, 0), 'descend': ('grasp', 1.0, 0),
+              'close': ('grasp', -1.0, 5), 'lift': ('high', -1.0, 0),
+              'carry': ('high', -1.0, 0), 'lower': ('place', -1.0, 0),
+              'release': ('place', 1.0, 4), 'retreat': ('high', 1.0, 0)}
+    ORDER = list(PHASES)
+
+    def reset(self, env, rng):
+        self.rng = rng
+        self.noise = SmoothNoise(4, 0.25, 0.7, rng)
+        self.phase, self.hold, self.steps_in_phase = 'above', 0, 0
+        self._new_place()
+
+    def _new_place(self):
+        self.place = None  # drawn at the next act(), where the cube is known
+
+    def _draw_place(self, cube_xy: np.ndarray) -> np.ndarray:
+        """Draw a place on the table at least MIN_CARRY from the cube (gives up after 20 tries)."""
+        for _ in range(20):
+            place = self.rng.uniform(-CUBE_RANGE, CUBE_RANGE, 2)
+            if np.linalg.norm(place - cube_xy) >= self.MIN_CARRY:
+                break
+        return place
+
+    def _next(self):
+        index = (self.ORDER.index(self.phase) + 1) % len(self.ORDER)
+        self.phase, self.hold, self.steps_in_phase = self.ORDER[index], 0, 0
+        if self.phase == 'above':
+            self._new_place()
+
+    def act(self, env):
+        hand, yaw = env.data.qpos[:3], env.data.qpos[3]
+        cube = env.data.qpos[CUBE_QPOS:CUBE_QPOS + 3]
+        if self.place is None:
+            self.place = self._draw_place(cube[:2])
+        height, grip, hold = self.PHASES[self.phase]
+        xy = self.place if self.phase in ('carry', 'lower', 'release') else cube[:2]
+        if self.phase in ('close', 'lift', 'retreat'):
+            xy = hand[:2]
+        z = {'high': self.HIGH, 'grasp': CUBE_HALF * 0.6,
+             'place': CUBE_HALF + 0.012}[height]
+        target = np.array([*xy, z])
+        # Turn the fingers square to the cube's faces (a quarter turn is the same).
+        quat = env.data.qpos[CUBE_QPOS + 3:CUBE_QPOS + 7]
+        turn = (cube_yaw(quat) - yaw + np.pi / 4) % (np.pi / 2) - np.pi / 4
+        gap = target - hand
+        reach = MAX_SPEED * STEP_TIME
+        move = np.clip(gap / reach, -1, 1)
+        spin = np.clip(turn / (MAX_YAW_SPEED * STEP_TIME), -1, 1)
+        if self.phase not in ('above', 'descend'):
+            spin = 0.0
+        self.steps_in_phase += 1
+        if np.abs(gap).max() < 0.006:
+            self.hold += 1
+            if self.hold > hold:
+                self._next()
+        if self.steps_in_phase > 40:  # stuck (cube dropped or out of reach): start over
+            self.phase, self.hold, self.steps_in_phase = 'retreat', 0, 0
+        action = np.concatenate([move, [spin]]) + self.noise()
+        return np.clip(np.append(action, grip), -1, 1).astype(np.float32)
+
+
 class CubeEnv(MujocoTaskEnv):
     """Floating gripper and one cube on a table; the goal is a cube position."""
 
@@ -43,6 +116,7 @@ class CubeEnv(MujocoTaskEnv):
     action_dim = 5
     substeps = 10
     default_episode_steps = 200
+    policy_class = CubePickPlacePolicy
 
     def _apply_action(self, action: np.ndarray) -> None:
         self.data.qvel[:3] = action[:3] * MAX_SPEED
@@ -57,9 +131,17 @@ class CubeEnv(MujocoTaskEnv):
         qpos = np.array(hand + [MAX_FINGER * 0.8] * 2 + cube)
         return np.concatenate([qpos, np.zeros(self.model.nv)])
 
+    def _before_render(self, data) -> None:
+        # The cube's table marker (cube.xml) lies under the cube, wherever it is.
+        data.mocap_pos[0, :2] = data.qpos[CUBE_QPOS:CUBE_QPOS + 2]
+        mujoco.mj_kinematics(self.model, data)
+
     def _proprio(self, data) -> np.ndarray:
         return np.array([*data.qpos[:4], data.qpos[4] + data.qpos[5]])
 
     def _success(self, data, goal) -> bool:
+        return self._distance(data, goal) < SUCCESS_RADIUS
+
+    def _distance(self, data, goal) -> float:
         gap = data.qpos[CUBE_QPOS:CUBE_QPOS + 3] - goal.qpos[CUBE_QPOS:CUBE_QPOS + 3]
-        return float(np.linalg.norm(gap)) < SUCCESS_RADIUS
+        return float(np.linalg.norm(gap))

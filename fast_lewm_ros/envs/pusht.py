@@ -3,7 +3,9 @@
 
 Units: as in the original Push-T, the arena is 512 units wide; 1 unit = 1 mm here.
 Success (the paper's): pusher and block positions each within 20 units (0.02 m)
-of the goal's and the block angle within pi/9. An action a in [-1, 1]^2 sets the
+of the goal's and the block angle within pi/9. Goal distance: the largest of the
+three gaps, each divided by its tolerance (success below 1). Exploration: go to a
+random point of the T's outline, then push through it. An action a in [-1, 1]^2 sets the
 pusher velocity to a * MAX_SPEED (at most 8 units per primitive step); the block
 moves only through contact, against table friction.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
-from fast_lewm_ros.envs.base import MujocoTaskEnv
+from fast_lewm_ros.envs.base import MujocoTaskEnv, Policy, SmoothNoise, wrap_angle
 
 UNIT = 0.001
 POSITION_TOLERANCE = 20 * UNIT
@@ -32,9 +34,69 @@ T_OUTLINE = np.array([[-0.06, 0.04071], [-0.06, 0.01071], [-0.015, 0.01071],
                       [0.06, 0.01071], [0.06, 0.04071]])
 
 
-def wrap_angle(angle):
-    """Angle(s) mapped to [-pi, pi)."""
-    return (np.asarray(angle) + np.pi) % (2 * np.pi) - np.pi
+class PushTContactPolicy(Policy):
+    """Go to a random point of the T's outline, then push through it for a while."""
+
+    name = 'pusht_edge_pushes'
+
+    def reset(self, env, rng):
+        self.rng = rng
+        self.noise = SmoothNoise(2, 0.2, 0.8, rng)
+        edges = np.roll(T_OUTLINE, -1, axis=0) - T_OUTLINE
+        self.lengths = np.linalg.norm(edges, axis=1)
+        self.normals = np.stack([edges[:, 1], -edges[:, 0]], 1) / self.lengths[:, None]
+        self.phase, self.steps_left = 'pick', 0
+
+    def _block_to_world(self, env, point):
+        x, y, angle = env.data.qpos[2:5]
+        c, s = np.cos(angle), np.sin(angle)
+        return np.array([x, y]) + np.array([[c, -s], [s, c]]) @ point
+
+    def _pick(self, env):
+        self.speed = self.rng.uniform(0.5, 1.0)
+        self.steps_left = 40
+        if self.rng.random() < 0.15:  # a free move, so pusher-only motion is seen too
+            self.phase = 'free'
+            self.target = self.rng.uniform(-0.2, 0.2, 2)
+            return
+        block = env.data.qpos[2:4]
+        weights = self.lengths.copy()
+        angle = env.data.qpos[4]
+        c, s = np.cos(angle), np.sin(angle)
+        world_normals = self.normals @ np.array([[c, s], [-s, c]])  # rows rotated by angle
+        if np.abs(block).max() > 0.15:
+            # Near a wall: prefer pushes that bring the block back to the middle.
+            weights *= 0.05 + (world_normals @ block > 0)
+        edge = int(self.rng.choice(len(weights), p=weights / weights.sum()))
+        corner = T_OUTLINE[edge]
+        point = corner + self.rng.uniform(0.1, 0.9) * (
+            T_OUTLINE[(edge + 1) % len(weights)] - corner)
+        self.contact = self._block_to_world(env, point)
+        self.push_dir = -world_normals[edge]
+        turn = self.rng.uniform(-0.5, 0.5)
+        c, s = np.cos(turn), np.sin(turn)
+        self.push_dir = np.array([[c, -s], [s, c]]) @ self.push_dir
+        self.target = self.contact - self.push_dir * (PUSHER_RADIUS + 0.015)
+        self.phase = 'approach'
+
+    def act(self, env):
+        pusher = env.data.qpos[:2]
+        self.steps_left -= 1
+        if self.phase == 'pick' or self.steps_left <= 0:
+            self._pick(env)
+        if self.phase in ('approach', 'free'):
+            gap = self.target - pusher
+            distance = float(np.linalg.norm(gap))
+            if distance < 0.008:
+                if self.phase == 'free':
+                    self.phase = 'pick'
+                    return self.act(env)
+                self.phase, self.steps_left = 'push', int(self.rng.integers(8, 25))
+            else:
+                reach = MAX_SPEED * STEP_TIME
+                step = gap / distance * min(1.0, distance / reach)
+                return np.clip(step + self.noise(), -1, 1).astype(np.float32)
+        return np.clip(self.push_dir * self.speed + self.noise(), -1, 1).astype(np.float32)
 
 
 class PushTEnv(MujocoTaskEnv):
@@ -45,6 +107,7 @@ class PushTEnv(MujocoTaskEnv):
     action_dim = 2
     substeps = 5
     default_episode_steps = 100
+    policy_class = PushTContactPolicy
 
     def _apply_action(self, action: np.ndarray) -> None:
         self.data.qvel[:2] = action * MAX_SPEED
@@ -69,3 +132,9 @@ class PushTEnv(MujocoTaskEnv):
         return bool(np.linalg.norm(q[:2] - g[:2]) < POSITION_TOLERANCE
                     and np.linalg.norm(q[2:4] - g[2:4]) < POSITION_TOLERANCE
                     and abs(wrap_angle(q[4] - g[4])) < ANGLE_TOLERANCE)
+
+    def _distance(self, data, goal) -> float:
+        q, g = data.qpos, goal.qpos
+        return float(max(np.linalg.norm(q[:2] - g[:2]) / POSITION_TOLERANCE,
+                         np.linalg.norm(q[2:4] - g[2:4]) / POSITION_TOLERANCE,
+                         abs(wrap_angle(q[4] - g[4])) / ANGLE_TOLERANCE))

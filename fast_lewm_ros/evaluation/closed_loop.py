@@ -30,17 +30,10 @@ BUDGET = 50  # primitive steps per episode (paper protocol)
 def goal_distance(task, state: np.ndarray, goal: np.ndarray) -> float:
     """Task-space distance between two simulator states, in the success criterion's units.
 
-    Two-Room: agent position gap in metres (success < 0.16); Reacher: largest
-    wrapped joint-angle gap in rad (success < 0.05); other tasks: qpos gap norm.
+    The task decides (`task.goal_distance`, documented in envs/<task>.py), e.g.
+    Two-Room: agent position gap in metres (success < 0.16).
     """
-    nq = task.model.nq
-    gap = np.asarray(state[:nq], np.float64) - np.asarray(goal[:nq], np.float64)
-    if task.env_id == 'FastLeWM/TwoRoom-v0':
-        return float(np.linalg.norm(gap[:2]))
-    if task.env_id == 'FastLeWM/Reacher-v0':
-        from fast_lewm_ros.envs.reacher import wrap_angle
-        return float(np.abs(wrap_angle(gap[:2])).max())
-    return float(np.linalg.norm(gap))
+    return task.goal_distance(state, goal)
 
 
 def _reset(env, pair: StartGoal) -> None:

@@ -25,7 +25,6 @@ import torch
 
 from fast_lewm_ros.data.episodes import StartGoal
 from fast_lewm_ros.envs import make
-from fast_lewm_ros.evaluation.closed_loop import goal_distance
 from fast_lewm_ros.planning import CEMPlanner, LatentCost, PlannerConfig
 
 
@@ -76,7 +75,7 @@ def _simulate(env, model, start: np.ndarray, goal: np.ndarray, actions: np.ndarr
         task.set_state(start)
         for action in sequence:
             task.advance(action)
-        distances.append(goal_distance(task, task.get_state(), goal))
+        distances.append(task.goal_distance(task.get_state(), goal))
         images.append(task.render())
     device = z_goal.device
     z = model.encode(torch.from_numpy(np.stack(images)).to(device))  # (S, D)

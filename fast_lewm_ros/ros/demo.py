@@ -72,10 +72,10 @@ class Recorder:
 
 
 def main(args) -> int:
-    from fast_lewm_ros.resources import default_checkpoint
-    try:
-        checkpoint = Path(args.checkpoint) if args.checkpoint else default_checkpoint()
-    except FileNotFoundError as err:
+    from fast_lewm_ros.envs import task_checkpoint
+    try:  # default: checkpoints/<task>.safetensors, else checkpoints/default.safetensors
+        checkpoint = Path(args.checkpoint) if args.checkpoint else task_checkpoint(args.env)
+    except (FileNotFoundError, ValueError) as err:  # ValueError: an unknown --env
         print(f'fast-lewm demo: no default checkpoint ({err}); pass --checkpoint FILE')
         return 2
     if not checkpoint.is_file():
