@@ -8,41 +8,15 @@ from ros_testing import FAST_CEM, params, Probe
 from sensor_msgs.msg import Image
 from std_srvs.srv import Trigger
 
+pytest.importorskip('rosbags')
 from fast_lewm_ros import cli  # noqa: E402
 from fast_lewm_ros.data.episodes import EpisodeFile  # noqa: E402
 from fast_lewm_ros.ros import qos  # noqa: E402
+from fast_lewm_ros.ros.bag_recorder import BagRecorder  # noqa: E402
 from fast_lewm_ros.ros.explore_node import ExploreNode  # noqa: E402
 from fast_lewm_ros.ros.planner_node import PlannerNode  # noqa: E402
 from fast_lewm_ros.ros.recorder_node import RecorderNode  # noqa: E402
 from fast_lewm_ros.ros.sim_node import SimNode  # noqa: E402
-
-rosbags = pytest.importorskip('rosbags')
-from rosbags.rosbag2 import StoragePlugin, Writer  # noqa: E402
-from rosbags.typesys import get_typestore, Stores  # noqa: E402
-
-
-class BagRecorder:
-    """`ros2 bag record` in a few lines: serialized messages + reception times -> MCAP."""
-
-    def __init__(self, node, path, topics: dict):
-        self.writer = Writer(path, version=9, storage_plugin=StoragePlugin.MCAP)
-        self.writer.open()
-        store = get_typestore(Stores.ROS2_KILTED)
-        self.count = 0
-        for topic, (msg_type, name, profile) in topics.items():
-            conn = self.writer.add_connection(topic, name, typestore=store)
-            node.create_subscription(msg_type, topic, self._writes(conn), profile, raw=True)
-
-    def _writes(self, conn):
-        def write(data: bytes, info) -> None:
-            if self.writer is not None:
-                self.writer.write(conn, info['received_timestamp'], data)
-                self.count += 1
-        return write
-
-    def close(self) -> None:
-        writer, self.writer = self.writer, None
-        writer.close()
 
 
 def call(probe, service):
@@ -67,8 +41,7 @@ def test_sim_as_robot_record_import_train_and_drive_with_twist(probe, tmp_path):
     recorder = probe.add(RecorderNode(context=probe.context, parameter_overrides=params(
         out_dir=str(tmp_path / 'recorded'), episode_gap=0.5, **twist)))
     bag = BagRecorder(probe.node, tmp_path / 'bag', {
-        '/image': (Image, 'sensor_msgs/msg/Image', qos.SENSOR),
-        '/cmd_vel': (Twist, 'geometry_msgs/msg/Twist', qos.COMMANDS)})
+        '/image': (Image, qos.SENSOR), '/cmd_vel': (Twist, qos.COMMANDS)})
     probe.wait(lambda: probe.count(probe.images) > 0, what='the sim camera')
     explorer = probe.add(ExploreNode(context=probe.context, parameter_overrides=params(
         rate=20.0, seed=1, **twist)))
