@@ -31,6 +31,22 @@ def image_msg(pixels: np.ndarray, ns: int, encoding: str = 'rgb8'):
                                       data=np.ascontiguousarray(data).reshape(-1))
 
 
+def png_msg(pixels: np.ndarray, ns: int):
+    """Build a sensor_msgs/CompressedImage holding a PNG (lossless) of an RGB array."""
+    import io
+
+    from PIL import Image as PILImage
+    buffer = io.BytesIO()
+    PILImage.fromarray(pixels).save(buffer, format='PNG')
+    return T['sensor_msgs/msg/CompressedImage'](
+        header=header(ns), format='png', data=np.frombuffer(buffer.getvalue(), np.uint8))
+
+
+def twist_stamped_msg(linear_x: float, angular_z: float, ns: int):
+    return T['geometry_msgs/msg/TwistStamped'](header=header(ns),
+                                               twist=twist_msg(linear_x, angular_z))
+
+
 def float32_array_msg(values):
     layout = T['std_msgs/msg/MultiArrayLayout'](dim=[], data_offset=0)
     return T['std_msgs/msg/Float32MultiArray'](layout=layout,

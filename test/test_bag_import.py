@@ -1,6 +1,7 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
 """`fast-lewm import-bag`: rosbag2 (MCAP, sqlite3) -> HDF5 episodes, exactly, with errors."""
-from bag_writing import float32_array_msg, image_msg, twist_msg, write_bag
+from bag_writing import (float32_array_msg, image_msg, png_msg, twist_msg, twist_stamped_msg,
+                         write_bag)
 import h5py
 import numpy as np
 import pytest
@@ -79,6 +80,20 @@ def test_twist_bgr8_and_control_period_resampling(tmp_path):
     # Row k: the last command strictly before tick k+1 (sent at 20j - 5 ms < 100(k+1)).
     want = [commands[5 * (k + 1)][::-1] for k in range(10)] + [(0.0, 0.0)]
     np.testing.assert_array_equal(episode['action'], np.asarray(want, np.float32))
+
+
+def test_png_compressed_images_and_twist_stamped(tmp_path):
+    rng = np.random.default_rng(2)
+    pixels = rng.integers(0, 256, (4, 16, 16, 3), dtype=np.uint8)
+    messages = [('/img/compressed', 10**9 + 50 * MS * t, png_msg(pixels[t], 0)) for t in range(4)]
+    messages += [('/cmd', 10**9 + 50 * MS * t + MS, twist_stamped_msg(0.5 * t, -t, 0))
+                 for t in range(3)]
+    write_bag(tmp_path / 'bag', messages)
+    import_bag(tmp_path / 'bag', tmp_path / 'x.h5', '/img/compressed', '/cmd', progress=False)
+    with EpisodeFile(tmp_path / 'x.h5') as f:
+        episode = f.episode(0)
+    np.testing.assert_array_equal(episode['pixels'], pixels)
+    np.testing.assert_array_equal(episode['action'], [[0, 0], [0.5, -1], [1, -2], [0, 0]])
 
 
 def test_pauses_in_either_stream_split_episodes():
