@@ -14,16 +14,11 @@ Two stages, as in the prefix predictor, so the benchmark can time them apart:
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 from torch import nn
 
 from fast_lewm_ros.model.layers import AdaLNBlock, block_macs, Projector, projector_macs
 from fast_lewm_ros.model.predictor import Predictor
-
-if TYPE_CHECKING:
-    from fast_lewm_ros.model.config import ModelConfig
 
 
 class ARPredictor(Predictor):
@@ -32,7 +27,7 @@ class ARPredictor(Predictor):
     # Each prediction builds on the previous one: prefixes are not direct.
     direct_prefixes = False
 
-    def __init__(self, config: ModelConfig) -> None:
+    def __init__(self, config) -> None:
         super().__init__()
         self.config = config
         self.max_history = config.history

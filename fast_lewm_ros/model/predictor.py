@@ -6,6 +6,9 @@ latents after each prefix of the blocks. Two implementations exist:
 `PrefixPredictor` (Fast-LeWM, one parallel call) and `ARPredictor` (LeWM, one call
 per block). A third one is one new file subclassing `Predictor` and one entry in
 `fast_lewm_ros.model.predictors.PREDICTORS`; nothing else switches on the name.
+A predictor is built as `Cls(config)` from the ModelConfig; the predictor modules
+do not import ModelConfig, because model/config.py imports the registry to
+validate names.
 """
 from __future__ import annotations
 

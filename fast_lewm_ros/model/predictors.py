@@ -2,14 +2,9 @@
 """The one registry of predictor names: `ModelConfig.predictor` picks an entry."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fast_lewm_ros.model.ar_predictor import ARPredictor
 from fast_lewm_ros.model.predictor import Predictor
 from fast_lewm_ros.model.prefix_predictor import PrefixPredictor
-
-if TYPE_CHECKING:
-    from fast_lewm_ros.model.config import ModelConfig
 
 # name -> class; the first entry is the default. 'prefix' is Fast-LeWM's
 # action-prefix predictor, 'autoregressive' LeWM's one-block-per-call baseline.
@@ -17,8 +12,3 @@ PREDICTORS: dict[str, type[Predictor]] = {
     'prefix': PrefixPredictor,
     'autoregressive': ARPredictor,
 }
-
-
-def build_predictor(config: ModelConfig) -> Predictor:
-    """Construct the predictor that config.predictor names (validated by ModelConfig)."""
-    return PREDICTORS[config.predictor](config)

@@ -14,8 +14,6 @@ prefix token alone: one predictor pass per candidate whatever the horizon.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 from torch import nn
 
@@ -23,9 +21,6 @@ from fast_lewm_ros.model.layers import (
     AdaLNBlock, Block, block_macs, one_token_block_macs, Projector, projector_macs,
     sinusoidal_positions)
 from fast_lewm_ros.model.predictor import Predictor
-
-if TYPE_CHECKING:
-    from fast_lewm_ros.model.config import ModelConfig
 
 
 class PrefixPredictor(Predictor):
@@ -35,7 +30,7 @@ class PrefixPredictor(Predictor):
     max_history = 1
     direct_prefixes = True
 
-    def __init__(self, config: ModelConfig) -> None:
+    def __init__(self, config) -> None:
         super().__init__()
         self.config = config
         dim = config.latent_dim

@@ -27,7 +27,7 @@ from torch import nn
 from fast_lewm_ros.model.checkpoint import load_world_model, save_world_model
 from fast_lewm_ros.model.config import ModelConfig
 from fast_lewm_ros.model.encoder import Encoder
-from fast_lewm_ros.model.predictors import build_predictor
+from fast_lewm_ros.model.predictors import PREDICTORS
 
 
 class WorldModel(nn.Module):
@@ -38,7 +38,7 @@ class WorldModel(nn.Module):
         self.config = config if config is not None else ModelConfig()
         c = self.config
         self.encoder = Encoder(c)
-        self.predictor = build_predictor(c)  # the Predictor interface, model/predictor.py
+        self.predictor = PREDICTORS[c.predictor](c)  # the interface in model/predictor.py
         # Dataset statistics (training split), per primitive action / proprio dimension.
         self.register_buffer('action_mean', torch.zeros(c.action_dim))
         self.register_buffer('action_std', torch.ones(c.action_dim))
