@@ -16,8 +16,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 LAUNCH = sorted((ROOT / 'launch').glob('*.launch.py'))
 REQUIRED_ARGUMENTS = {
-    'planner.launch.py': {'checkpoint', 'params_file', 'namespace', 'use_sim'},
-    'sim_planning.launch.py': {'checkpoint', 'env', 'namespace', 'lock_step'},
+    'planner.launch.py': {'namespace', 'checkpoint', 'params_file', 'device', 'use_sim',
+                          'autostart', 'resize_images', 'image_topic', 'goal_topic',
+                          'cmd_topic'},
+    'sim_planning.launch.py': {'checkpoint', 'env', 'namespace', 'lock_step', 'device'},
 }
 
 
