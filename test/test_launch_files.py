@@ -2,11 +2,13 @@
 """Launch files in two layers: a static check that always runs, and launch_ros itself.
 
 launch/launch_ros are not on PyPI (notes/platform.md), so the second layer runs
-only where a ROS 2 distribution is installed.
+only where a ROS 2 distribution or `make ros2cli` installed them; test_ros_cli.py
+runs the launch files with `ros2 launch`.
 """
 import ast
 import configparser
 import importlib.util
+import os
 from pathlib import Path
 import re
 
@@ -71,8 +73,11 @@ def test_launch_file_statically(path):
 
 @pytest.mark.parametrize('path', LAUNCH, ids=lambda p: p.name)
 def test_launch_description_builds(path):
-    pytest.importorskip('launch_ros', reason='launch_ros is not installed (it is not on '
-                        'PyPI): this layer runs where a ROS 2 distribution is installed')
+    reason = ('launch_ros is not installed (it is not on PyPI): this layer runs where a ROS 2 '
+              'distribution is installed, or after `make ros2cli` (.ci/run does it)')
+    if os.environ.get('FAST_LEWM_REQUIRE_ROS2') == '1':  # .ci/run: a skip would hide a gap
+        importlib.import_module('launch_ros')
+    pytest.importorskip('launch_ros', reason=reason)
     from launch import LaunchDescription
     from launch.actions import DeclareLaunchArgument
     spec = importlib.util.spec_from_file_location(path.stem.replace('.', '_'), path)

@@ -58,16 +58,18 @@ def test_persistence_and_agreement_on_a_constructed_case():
                       'FastLeWM/TwoRoom-v0', 1)
     result = latent_errors(AdditiveWorld(), windows, batch=3)
     variance = values.reshape(-1).astype(np.float64).var(ddof=1)
-    assert result['latent_variance'] == pytest.approx(variance)
+    # float32 latents: every comparison at float32 scale (rel 1e-5 / abs 1e-6), since
+    # float32 results differ across CPUs at ~1e-8 (a 1e-9 bound failed on another CPU).
+    assert result['latent_variance'] == pytest.approx(variance, rel=1e-5)
     k = np.arange(1, T + 1)
     # persistence misses by 10k in the three moving windows
     np.testing.assert_allclose(result['error']['persistence'],
-                               (W - 1) / W * (10 * k) ** 2 / variance, rtol=1e-6)
-    np.testing.assert_allclose(result['error']['direct'], 0.0, atol=1e-9)
-    np.testing.assert_allclose(result['agreement']['direct_vs_chained'], 0.0, atol=1e-9)
+                               (W - 1) / W * (10 * k) ** 2 / variance, rtol=1e-5)
+    np.testing.assert_allclose(result['error']['direct'], 0.0, atol=1e-6)
+    np.testing.assert_allclose(result['agreement']['direct_vs_chained'], 0.0, atol=1e-6)
     # rolled actions: window 1 gets window 0's zeros, window 0 gets window 3's +10s
     np.testing.assert_allclose(result['error']['shuffled'], 2 / W * (10 * k) ** 2 / variance,
-                               rtol=1e-6)
+                               rtol=1e-5)
     assert result['slope']['persistence']['slope'] > 0
     mean, sem = normalised_error(torch.zeros(2, 1, 3), torch.ones(2, 1, 3), 0.5)
     assert mean.tolist() == [2.0] and sem.tolist() == [0.0]
@@ -105,7 +107,8 @@ def test_openloop_cli_two_models_plot_json_and_ranking(tmp_path):
         for name in ('direct', 'chained', 'persistence', 'shuffled'):
             assert len(m['error'][name]) == 5 and all(e >= 0 for e in m['error'][name])
             assert np.isfinite(m['slope'][name]['slope'])
-        assert m['agreement']['direct_vs_chained'][0] == pytest.approx(0.0, abs=1e-9)
+        # float32 scale: 1.9e-8 on one CPU, 0 on another
+        assert m['agreement']['direct_vs_chained'][0] == pytest.approx(0.0, abs=1e-6)
         assert m['error']['shuffled'] != m['error']['direct']
     # the two models see the same frames but measure persistence in their own spaces
     assert result['models'][0]['latent_variance'] != result['models'][1]['latent_variance']

@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ROS2 = shutil.which('ros2')
 if ROS2 is None:
     reason = ('the ros2 command is not installed (launch, launch_ros and ros2cli are not on '
-              'PyPI): `bash ../shared/ros2cli/install.sh .venv` (as .ci/run does) or source a '
-              'ROS 2 distribution')
+              'PyPI): `make ros2cli` (bash ../shared/ros2cli/install.sh .venv, as .ci/run does) '
+              'or source a ROS 2 distribution')
     if os.environ.get('FAST_LEWM_REQUIRE_ROS2') == '1':
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason, allow_module_level=True)
