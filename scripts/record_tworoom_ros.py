@@ -56,8 +56,8 @@ def main() -> int:
     ]
     rclpy.init()
     node = rclpy.create_node('bag_recorder')
-    bag = BagRecorder(node, args.out, {'/image': (Image, qos.SENSOR),
-                                       '/cmd_vel': (Twist, qos.COMMANDS)})
+    bag = BagRecorder(node, args.out, {'/image': (Image, qos.RECORD),
+                                       '/cmd_vel': (Twist, qos.RECORD)})
     done = set()
     node.create_subscription(EpisodeStatus, 'episode_status',
                              lambda m: m.done and done.add(m.episode), qos.COMMANDS)

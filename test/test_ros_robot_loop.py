@@ -41,7 +41,7 @@ def test_sim_as_robot_record_import_train_and_drive_with_twist(probe, tmp_path):
     recorder = probe.add(RecorderNode(context=probe.context, parameter_overrides=params(
         out_dir=str(tmp_path / 'recorded'), episode_gap=0.5, **twist)))
     bag = BagRecorder(probe.node, tmp_path / 'bag', {
-        '/image': (Image, qos.SENSOR), '/cmd_vel': (Twist, qos.COMMANDS)})
+        '/image': (Image, qos.RECORD), '/cmd_vel': (Twist, qos.RECORD)})
     probe.wait(lambda: probe.count(probe.images) > 0, what='the sim camera')
     explorer = probe.add(ExploreNode(context=probe.context, parameter_overrides=params(
         rate=20.0, seed=1, **twist)))

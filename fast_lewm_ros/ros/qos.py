@@ -24,3 +24,9 @@ LATCHED = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
 COMMANDS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=10,
                       reliability=ReliabilityPolicy.RELIABLE,
                       durability=DurabilityPolicy.VOLATILE)
+# Recorders (recorder_node, BagRecorder) keep every image: best effort matches any
+# camera, and a deep queue means a busy recorder drops nothing. A lost frame would
+# merge two commands into one row and shift every training window across it.
+RECORD = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=200,
+                    reliability=ReliabilityPolicy.BEST_EFFORT,
+                    durability=DurabilityPolicy.VOLATILE)

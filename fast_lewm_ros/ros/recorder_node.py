@@ -93,10 +93,10 @@ class RecorderNode(Node):
         self._frames: list[tuple[int, np.ndarray]] = []   # (reception ns, (N, N, 3) uint8)
         self._commands: list[tuple[int, np.ndarray]] = []  # (reception ns, (A,) float32)
         self._shape = self._dims = None
-        self.create_subscription(Image, 'image', self._on_image, qos.SENSOR)
+        self.create_subscription(Image, 'image', self._on_image, qos.RECORD)
         self.create_subscription(commands.message_type(s.command_type),
                                  commands.topic(s.command_type), self._on_command,
-                                 qos.COMMANDS)
+                                 qos.RECORD)
         self.create_service(Trigger, '~/new_episode', self._on_new_episode)
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         steady = Clock(clock_type=ClockType.STEADY_TIME)
