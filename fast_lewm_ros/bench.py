@@ -14,6 +14,12 @@ calls are counted by a hook on the predictor core's first block (one pass each).
 Models are built with horizon = the longest swept horizon, so that T = 10 blocks
 is a valid input; for random weights this changes only the prefix model's table of
 sinusoidal positions. Weights are random: timing does not depend on training.
+
+Each row also says how much of the machine a solve uses: FLOPs per solve
+(2 x dynamics MACs per candidate x samples x (iterations + 1)) over its median
+time, against the fp32 matmul throughput measured first on the same device and
+threads. `--compile` torch.compiles predict_final (CPU or CUDA); its one-off cost
+shows in `first_solve_ms` (the warm-up solve), not in the timed repeats.
 """
 from __future__ import annotations
 
@@ -55,6 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     parser.add_argument('--seed', type=int, default=0, help='model and planner seed (0)')
     parser.add_argument('--bf16', action='store_true', help='bf16 autocast (CUDA only)')
+    parser.add_argument('--compile', action='store_true',
+                        help='torch.compile predict_final (CPU or CUDA; compiled once per '
+                             'model, during the warm-up solve)')
     parser.add_argument('--cuda-graph', action='store_true',
                         help='replay each solve as one CUDA graph (CUDA only; no breakdown)')
     parser.add_argument('--quick', action='store_true',
@@ -77,8 +86,10 @@ def main(args: argparse.Namespace) -> int:
     samples = args.samples or [30, 300, 3000]
     repeats = args.repeats or (3 if args.quick else 7)
     info = device_info(device)
+    info['matmul_gflops'] = matmul_gflops(device)
     print(f'device: {info["name"]}; torch {torch.__version__}; {repeats} repeats after '
-          f'{args.warmup} warm-up; seed {args.seed}', flush=True)
+          f'{args.warmup} warm-up; seed {args.seed}; fp32 matmul '
+          f'{info["matmul_gflops"]:.1f} GFLOP/s', flush=True)
     unknown = sorted(set(sweep) - set(presets))
     if unknown:
         print(f'fast-lewm bench: --sweep-presets {unknown} are not among --preset {presets}',
@@ -95,13 +106,16 @@ def main(args: argparse.Namespace) -> int:
         models = build_models(preset, max(c.horizon for c in configs), device, args.seed)
         for config in configs:
             pair = measure_pair(models, preset, config, repeats, args.warmup, args.seed)
+            for row in pair:
+                row['matmul_share'] = row['achieved_gflops'] / info['matmul_gflops']
             rows += pair
             for row in pair:
                 print(format_row(row), flush=True)
     settings = dict(presets=presets, sweep_presets=sweep, horizons=horizons, samples=samples,
                     base_horizon=args.base_horizon, base_samples=args.base_samples,
                     iterations=args.iterations, repeats=repeats, warmup=args.warmup,
-                    seed=args.seed, bf16=args.bf16, cuda_graph=args.cuda_graph)
+                    seed=args.seed, bf16=args.bf16, cuda_graph=args.cuda_graph,
+                    compile=args.compile)
     report = {'device': info['name'], 'device_info': info, 'torch': torch.__version__,
               'created': datetime.datetime.now().isoformat(timespec='seconds'),
               'settings': settings, 'rows': rows}
@@ -125,7 +139,7 @@ def _configs(args, sweep: bool, horizons, samples) -> list[PlannerConfig]:
     # 10% elites as in the paper's 30 of 300, at most 30, at least 2
     return [PlannerConfig(samples=count, iterations=args.iterations, horizon=horizon,
                           elites=max(2, min(30, count // 10)), seed=args.seed,
-                          bf16=args.bf16, cuda_graph=args.cuda_graph)
+                          bf16=args.bf16, cuda_graph=args.cuda_graph, compile=args.compile)
             for horizon, count in sorted(settings)]
 
 
@@ -146,6 +160,19 @@ def device_info(device: torch.device) -> dict:
         plural = 's' if info['threads'] != 1 else ''
         info['name'] = f'CPU {cpu}, {info["threads"]} torch thread{plural}'
     return info
+
+
+def matmul_gflops(device: torch.device, n: int = 1024, repeats: int = 5) -> float:
+    """Measure fp32 (n x n) @ (n x n) throughput, GFLOP/s (median), with torch's threads."""
+    a, b = (torch.randn(n, n, device=device) for _ in range(2))
+    times = []
+    for _ in range(repeats + 1):  # the first call is a warm-up
+        _sync(device)
+        start = time.perf_counter()
+        torch.mm(a, b)
+        _sync(device)
+        times.append(time.perf_counter() - start)
+    return 2 * n ** 3 / float(np.median(times[1:])) / 1e9
 
 
 def build_models(preset: str, horizon: int, device: torch.device, seed: int) -> dict:
@@ -241,6 +268,8 @@ def measure_pair(models: dict, preset: str, config: PlannerConfig, repeats: int,
                 with torch.inference_mode():
                     s['model'].encode(pixels[:1].to(device))
                 _sync(device)
+                if rep == 0:
+                    s['first_solve_ms'] = plan_ms  # includes any torch.compile
                 if rep >= warmup:
                     t = s['times']
                     t['plan'].append(plan_ms)
@@ -284,6 +313,12 @@ def _row(name: str, preset: str, config: PlannerConfig, s: dict, breakdown: bool
     row['encode_ms_median'], row['encode_ms_iqr'] = _stats(t['encode'])
     row['sequential_calls'] = s['passes'][0]
     row['macs_per_candidate'] = model.dynamics_macs(config.horizon)
+    row['compile'] = config.compile
+    row['first_solve_ms'] = s.get('first_solve_ms')
+    # every iteration scores S candidates, plus one final cost of the mean
+    row['plan_gflop'] = (2 * row['macs_per_candidate'] * config.samples
+                         * (config.iterations + 1) / 1e9)
+    row['achieved_gflops'] = row['plan_gflop'] / (row['plan_ms_median'] / 1e3)
     return row
 
 
@@ -301,7 +336,9 @@ def format_row(row: dict) -> str:
             f'{row["sequential_calls"]:>5} {row["macs_per_candidate"] / 1e6:>8.2f} '
             f'{row["plan_speedup_vs_ar"]:>5.2f}x '
             + ('-' if row['dynamics_speedup_vs_ar'] is None
-               else f'{row["dynamics_speedup_vs_ar"]:.2f}x'))
+               else f'{row["dynamics_speedup_vs_ar"]:.2f}x')
+            + f' {row["achieved_gflops"]:>7.1f}'
+            + ('' if 'matmul_share' not in row else f' ({row["matmul_share"]:.0%})'))
 
 
 def print_table(rows: list[dict], device: str) -> None:
@@ -309,10 +346,11 @@ def print_table(rows: list[dict], device: str) -> None:
     print('(ms, median ± IQR; plan = whole solve, dyn = inside predict_final, act = action '
           'encoding part of dyn, ovh = plan - dyn, enc = one image encode; calls = '
           'sequential predictor passes per solve; MMAC = dynamics MACs per candidate; '
-          'speed-ups vs the autoregressive rollout: plan, dynamics)')
+          'speed-ups vs the autoregressive rollout: plan, dynamics; GF/s = achieved '
+          'GFLOP/s of the solve (share of the fp32 matmul throughput))')
     print(f'{"predictor":<14} {"preset":<6} {"H":>2} {"S":>5} {"I":>3} {"plan":>9} '
           f'{"IQR":<8} {"dyn":>9} {"act":>8} {"ovh":>8} {"enc":>6} {"calls":>5} '
-          f'{"MMAC":>8} {"speed-up":>6}')
+          f'{"MMAC":>8} {"speed-up":>6} {"GF/s":>10}')
     for row in rows:
         print(format_row(row))
 

@@ -28,6 +28,11 @@ def test_bench_quick_writes_matched_pair_json(tmp_path, capsys):
     assert prefix['sequential_calls'] == 3 and ar['sequential_calls'] == 15
     assert prefix['macs_per_candidate'] < ar['macs_per_candidate']
     assert ar['plan_speedup_vs_ar'] == 1.0
+    # the share of the machine a solve uses: FLOPs of 3 cost calls x 20 candidates
+    assert report['device_info']['matmul_gflops'] > 0
+    for row in rows:
+        assert row['plan_gflop'] * 1e9 == 2 * row['macs_per_candidate'] * 20 * 3
+        assert row['achieved_gflops'] > 0 and row['matmul_share'] > 0
 
 
 def test_bench_sweeps_horizon_and_samples_and_plots(tmp_path):
