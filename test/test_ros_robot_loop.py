@@ -1,6 +1,10 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
-"""The simulator as the robot: explore -> record (rosbag2 + recorder_node) -> import -> train
--> planner_node drives it with Twist on cmd_vel. Kept small (16 px, a few steps) for CI."""
+"""The simulator as the robot: explore, record, import, train, drive it with Twist.
+
+explore_node drives a free-running sim_node; a rosbag2 MCAP writer and
+recorder_node record; import-bag; a tiny training run; planner_node with that
+checkpoint drives the sim with Twist on cmd_vel. Kept small (16 px) for CI.
+"""
 from geometry_msgs.msg import Twist
 import numpy as np
 import pytest
