@@ -18,6 +18,11 @@ from launch.substitutions import PathJoinSubstitution
 from launch_ros.actions import LifecycleNode
 from launch_ros.substitutions import FindPackageShare
 
+# Seconds from Ctrl-C to SIGTERM. Tearing down a process holding torch and DDS takes
+# about a second of CPU, which was 4-6 s on a loaded 2-core machine: over launch's
+# default of 5 s. `ros2 launch ... sigterm_timeout:=N` still overrides it.
+STOP_TIMEOUT = '10'
+
 # Arguments that override the parameter file only when given: name -> type.
 FROM_PARAMS_FILE = {'checkpoint': str, 'device': str, 'resize_images': bool}
 
@@ -42,6 +47,7 @@ def planner_node(context):
     return [LifecycleNode(
         package='fast_lewm_ros', executable='planner_node', name='planner_node',
         namespace=arg['namespace'], output='screen',
+        sigterm_timeout=arg.get('sigterm_timeout', STOP_TIMEOUT),
         parameters=[arg['params_file'], overrides],
         remappings=[('image', arg['image_topic']), ('goal_image', arg['goal_topic']),
                     ('cmd_action', arg['cmd_topic'])])]

@@ -19,6 +19,12 @@ from launch_ros.substitutions import FindPackageShare
 from fast_lewm_ros.envs import task_checkpoint
 
 
+# Seconds from Ctrl-C to SIGTERM. Tearing down a process holding torch and DDS takes
+# about a second of CPU, which was 4-6 s on a loaded 2-core machine: over launch's
+# default of 5 s. `ros2 launch ... sigterm_timeout:=N` still overrides it.
+STOP_TIMEOUT = '10'
+
+
 def typed_bool(name: str, text: str) -> bool:
     """Read launch argument `name` as a bool (true/false only)."""
     if text.lower() not in ('true', 'false'):
@@ -38,14 +44,15 @@ def nodes(context):
     if not arg['image_size'].isdigit():
         raise ValueError(f"launch argument image_size:={arg['image_size']!r} must be a "
                          'positive integer')
+    stop = arg.get('sigterm_timeout', STOP_TIMEOUT)
     sim = {'env': arg['env'], 'image_size': int(arg['image_size']), 'lock_step': lock_step}
     return [
         LogInfo(msg=f"env {arg['env']}, checkpoint {checkpoint}"),
         Node(package='fast_lewm_ros', executable='sim_node', name='sim_node',
-             namespace=arg['namespace'], output='screen',
+             namespace=arg['namespace'], output='screen', sigterm_timeout=stop,
              parameters=[arg['sim_params'], sim]),
         LifecycleNode(package='fast_lewm_ros', executable='planner_node', name='planner_node',
-                      namespace=arg['namespace'], output='screen',
+                      namespace=arg['namespace'], output='screen', sigterm_timeout=stop,
                       parameters=[arg['planner_params'], planner]),
     ]
 
