@@ -42,5 +42,5 @@ if [ ! -f "$OUT/final.safetensors" ]; then
 fi
 echo "[$(stamp)] eval (50 paired episodes, + random)"
 nice -n 5 $RUN fast-lewm eval --checkpoint "$OUT/final.safetensors" --env tworoom \
-  --episodes 50 --json results/new/ros_tworoom_eval.json
+  --episodes 50 --seed 42 --threads 1 --batch 10 --json results/new/ros_tworoom_eval.json
 echo "[$(stamp)] done"
