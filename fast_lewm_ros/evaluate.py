@@ -229,8 +229,8 @@ def main(args: argparse.Namespace) -> int:
         torch.set_num_threads(max(1, args.threads))
     try:
         result = evaluate(args)
-    except (ValueError, FileNotFoundError, CheckpointError) as err:
-        print(f'fast-lewm eval: {err}', file=sys.stderr)
+    except (ValueError, OSError, CheckpointError) as err:  # OSError: unreadable HDF5 chunk
+        print(f'fast-lewm eval: {" ".join(str(err).split())}', file=sys.stderr)
         return 2
     print(format_table(result))
     if args.json:

@@ -130,8 +130,8 @@ def main(args: argparse.Namespace) -> int:
         torch.set_num_threads(max(1, args.threads))
     try:
         result = run(args)
-    except (ValueError, FileNotFoundError, CheckpointError) as err:
-        print(f'fast-lewm openloop: {err}', file=sys.stderr)
+    except (ValueError, OSError, CheckpointError) as err:  # OSError: unreadable HDF5 chunk
+        print(f'fast-lewm openloop: {" ".join(str(err).split())}', file=sys.stderr)
         return 2
     for model in result['models']:
         print(format_errors(model['label'], model))

@@ -35,6 +35,10 @@ from fast_lewm_ros.training.losses import collapse_metrics, WorldModelLoss
 from fast_lewm_ros.training.state import load_resume, save_resume
 
 
+class TrainingDiverged(ValueError):
+    """The loss went NaN/inf: training stops instead of saving a broken model."""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--config', help='training YAML file, or the name of one in '
                         'config/train/ (e.g. tworoom_cpu); optional with --resume')
@@ -224,49 +228,54 @@ def train(config: TrainConfig, out: Path, resume: bool = False) -> WorldModel:
     sums: dict[str, float] = {}
     start_time, start_step = time.time(), step
     bar = tqdm(total=total, initial=step, disable=rank != 0, desc='train', dynamic_ncols=True)
-    while step < total:
-        sampler.set_epoch(step // steps_per_epoch)
-        sampler.skip = (step % steps_per_epoch) * per_rank
-        for batch in loader:
-            for group in optimizer.param_groups:
-                group['lr'] = lr_at(config, step, total)
-            with amp():
-                out_step = wrapped(batch['pixels'].to(device, non_blocking=True),
-                                   batch['actions'].to(device, non_blocking=True),
-                                   batch['length'].to(device, non_blocking=True), step)
-            optimizer.zero_grad(set_to_none=True)
-            out_step['loss'].backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            optimizer.step()
-            step += 1
-            for key in ('loss', 'pred_loss', 'sigreg', 'persistence_loss', 'consistency'):
-                if key in out_step:
-                    sums[key] = sums.get(key, 0.0) + out_step[key].item()
-            sums['n'] = sums.get('n', 0) + 1
-            bar.update(1)
-            bar.set_postfix(loss=f'{out_step["loss"].item():.4f}',
-                            pred=f'{out_step["pred_loss"].item():.4f}')
-            last = step >= total
-            if rank == 0 and (step % config.log_every == 0 or step % config.val_every == 0
-                              or last):
-                row = {'step': step, 'epoch': f'{step / steps_per_epoch:.3f}',
-                       'time_s': f'{time.time() - start_time:.1f}',
-                       'lr': optimizer.param_groups[0]['lr']}
-                row.update({f'train/{k}': v / sums['n'] for k, v in sums.items() if k != 'n'})
-                row.update({f'train/{k}': v for k, v in
-                            collapse_metrics(out_step['latents']).items()})
-                if step % config.val_every == 0 or last:
-                    row.update(validate(loss_fn, val_loader, device, step, amp))
-                log.write(row)
-                sums = {}
-            if rank == 0 and (step % config.ckpt_every == 0 or last):
-                info.update(step=step, train_seconds=round(time.time() - start_time, 1),
-                            steps_this_run=step - start_step)
-                model.save(out / 'checkpoints' / f'step_{step:07d}.safetensors', info)
-                save_resume(out, model, optimizer, step, info)
-            if last:
-                break
-    bar.close()
+    with bar:  # an error below then prints on a line of its own
+        while step < total:
+            sampler.set_epoch(step // steps_per_epoch)
+            sampler.skip = (step % steps_per_epoch) * per_rank
+            for batch in loader:
+                for group in optimizer.param_groups:
+                    group['lr'] = lr_at(config, step, total)
+                with amp():
+                    out_step = wrapped(batch['pixels'].to(device, non_blocking=True),
+                                       batch['actions'].to(device, non_blocking=True),
+                                       batch['length'].to(device, non_blocking=True), step)
+                if not bool(torch.isfinite(out_step['loss'])):
+                    raise TrainingDiverged(
+                        f'loss is {out_step["loss"].item()} at step {step} (data '
+                        f'{", ".join(str(p) for p in catalog.paths)}); the last checkpoint in '
+                        f'{out} is the last good model: lower lr or check the data')
+                optimizer.zero_grad(set_to_none=True)
+                out_step['loss'].backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+                optimizer.step()
+                step += 1
+                for key in ('loss', 'pred_loss', 'sigreg', 'persistence_loss', 'consistency'):
+                    if key in out_step:
+                        sums[key] = sums.get(key, 0.0) + out_step[key].item()
+                sums['n'] = sums.get('n', 0) + 1
+                bar.update(1)
+                bar.set_postfix(loss=f'{out_step["loss"].item():.4f}',
+                                pred=f'{out_step["pred_loss"].item():.4f}')
+                last = step >= total
+                if rank == 0 and (step % config.log_every == 0 or step % config.val_every == 0
+                                  or last):
+                    row = {'step': step, 'epoch': f'{step / steps_per_epoch:.3f}',
+                           'time_s': f'{time.time() - start_time:.1f}',
+                           'lr': optimizer.param_groups[0]['lr']}
+                    row.update({f'train/{k}': v / sums['n'] for k, v in sums.items() if k != 'n'})
+                    row.update({f'train/{k}': v for k, v in
+                                collapse_metrics(out_step['latents']).items()})
+                    if step % config.val_every == 0 or last:
+                        row.update(validate(loss_fn, val_loader, device, step, amp))
+                    log.write(row)
+                    sums = {}
+                if rank == 0 and (step % config.ckpt_every == 0 or last):
+                    info.update(step=step, train_seconds=round(time.time() - start_time, 1),
+                                steps_this_run=step - start_step)
+                    model.save(out / 'checkpoints' / f'step_{step:07d}.safetensors', info)
+                    save_resume(out, model, optimizer, step, info)
+                if last:
+                    break
     if rank == 0:
         info.update(step=step, train_seconds=round(time.time() - start_time, 1))
         model.save(out / 'final.safetensors', info)
@@ -277,12 +286,20 @@ def train(config: TrainConfig, out: Path, resume: bool = False) -> WorldModel:
     return model.eval()
 
 
+def one_line(err: BaseException) -> str:
+    """Return the error's message on one line (a DataLoader worker wraps it in a traceback)."""
+    text = str(err).strip()
+    if 'Original Traceback' in text:  # torch's ExceptionWrapper: the last line is the error
+        text = text.splitlines()[-1].split(': ', 1)[-1]
+    return ' '.join(text.split())
+
+
 def main(args: argparse.Namespace) -> int:
     try:
         config = resolve_config(args)
         train(config, Path(args.out), resume=args.resume)
-    except (ConfigError, FileNotFoundError, ValueError) as err:
-        print(f'fast-lewm train: error: {err}', file=sys.stderr)
+    except (ConfigError, OSError, ValueError) as err:  # DataFormatError, CheckpointError too
+        print(f'fast-lewm train: error: {one_line(err)}', file=sys.stderr)
         return 2
     finally:
         if dist.is_initialized():

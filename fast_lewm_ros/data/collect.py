@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import signal
 import sys
 import time
 
@@ -41,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _init_worker(env_id: str, image_size: int, seed: int, steps: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent alone winds down (it
+    # terminates the pool), so workers print no KeyboardInterrupt tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.update(env=make(env_id, image_size=image_size), policy=make_policy(env_id),
                    seed=seed, steps=steps)
 
@@ -73,8 +77,9 @@ def collect(env_id: str, episodes: int, out, *, workers: int = 1, seed: int = 0,
     probe.close()
     settings = (env_id, image_size, seed, steps)
     start = time.perf_counter()
-    bar = tqdm(total=episodes, unit='ep', desc=env_id, disable=not progress)
-    with EpisodeWriter(out, **meta) as writer:
+    # The bar starts once the output file exists: a bad --out is then one line.
+    with EpisodeWriter(out, **meta) as writer, tqdm(
+            total=episodes, unit='ep', desc=env_id, disable=not progress) as bar:
         if workers == 1:
             _init_worker(*settings)
             try:
@@ -97,7 +102,6 @@ def collect(env_id: str, episodes: int, out, *, workers: int = 1, seed: int = 0,
                 raise
             finally:
                 pool.join()
-    bar.close()
     seconds = time.perf_counter() - start
     frames = episodes * (steps + 1)
     return {'seconds': seconds, 'episodes': episodes, 'frames': frames,
@@ -111,6 +115,10 @@ def main(args: argparse.Namespace) -> int:
                         episode_steps=args.episode_steps)
     except ValueError as err:
         print(f'fast-lewm collect: {err}', file=sys.stderr)
+        return 2
+    except OSError as err:  # --out in a missing, read-only or impossible place
+        reason = err.strerror or ' '.join(str(err).split())
+        print(f'fast-lewm collect: cannot write --out {args.out}: {reason}', file=sys.stderr)
         return 2
     size_mb = os.path.getsize(args.out) / 2 ** 20
     print(f'wrote {args.out}: {stats["episodes"]} episodes, {stats["frames"]} frames, '

@@ -24,6 +24,17 @@ from torch.utils.data import Dataset
 from fast_lewm_ros.data.episodes import DataFormatError, EpisodeFile
 
 
+def read_rows(f: h5py.File, column: str, rows: slice, path) -> np.ndarray:
+    """Read f[column][rows]; a corrupted chunk is a DataFormatError naming file and rows."""
+    try:
+        return f[column][rows]
+    except OSError as err:  # h5py reports a chunk that fails to decompress as OSError
+        where = f'rows {rows.start}:{rows.stop}' if rows.start is not None else 'all rows'
+        reason = ' '.join(str(err).split())[:200]
+        raise DataFormatError(f'{path}: column {column!r} is corrupted ({where}): '
+                              f'{reason}') from None
+
+
 @dataclass(frozen=True)
 class Catalog:
     """The episodes of one or more files of the same task."""
@@ -67,7 +78,7 @@ class Catalog:
         arrays = []
         for path in self.paths:
             with h5py.File(path, 'r') as f:
-                arrays.append(f['pixels'][:])
+                arrays.append(read_rows(f, 'pixels', slice(None), path))
         return arrays
 
     @property
@@ -153,8 +164,12 @@ class WindowDataset(Dataset):
         row, n, k = int(self.rows[i]), int(self.blocks[i]), self.block
         size = self.catalog.image_size
         pixels = np.zeros((self.horizon + 1, size, size, 3), np.uint8)
-        source = f['pixels'] if self.pixels is None else self.pixels[int(self.files[i])]
-        pixels[:n + 1] = source[row:row + k * n + 1:k]  # (n+1, H, W, 3)
+        if self.pixels is None:
+            path = self.catalog.paths[int(self.files[i])]
+            pixels[:n + 1] = read_rows(f, 'pixels', slice(row, row + k * n + 1, k), path)
+        else:
+            pixels[:n + 1] = self.pixels[int(self.files[i])][row:row + k * n + 1:k]
+        # pixels (n+1, H, W, 3): frames row, row + k, ..., row + k * n
         actions = np.zeros((self.horizon, k * self.catalog.action_dim), np.float32)
         raw = f['action'][row:row + k * n].reshape(n, -1)  # (n, A): block j = rows kj..kj+k-1
         actions[:n] = (raw - self.mean) / self.std

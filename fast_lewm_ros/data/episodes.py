@@ -168,6 +168,55 @@ class EpisodeFile:
             if self.file[name].shape[0] < rows:
                 raise DataFormatError(f'{where}: column {name!r} has {self.file[name].shape[0]}'
                                       f' rows, the episode index needs {rows} (truncated?)')
+        self._check_contents(where)
+
+    def _check_contents(self, where: str) -> None:
+        """Check attribute types, the episode index and the values training trusts."""
+        sizes = {}
+        for name in ('image_size', 'frameskip', 'action_dim', 'proprio_dim'):
+            value, least = self.file.attrs[name], 0 if name == 'proprio_dim' else 1
+            if not isinstance(value, (int, np.integer)) or value < least:
+                raise DataFormatError(f'{where}: attribute {name} must be an integer >= {least}, '
+                                      f'got {str(value)[:40]!r}')
+            sizes[name] = int(value)
+        side = sizes['image_size']
+        for name, tail, attr in (('pixels', (side, side, 3), 'image_size'),
+                                 ('action', (sizes['action_dim'],), 'action_dim'),
+                                 ('proprio', (sizes['proprio_dim'],), 'proprio_dim')):
+            column = self.file[name]
+            if not isinstance(column, h5py.Dataset) or column.shape[1:] != tail or (
+                    name == 'pixels' and column.dtype != np.uint8):
+                raise DataFormatError(f'{where}: column {name!r} is {getattr(column, "shape", "")}'
+                                      f' {getattr(column, "dtype", "a group")}, attribute {attr} '
+                                      f'says (N, {", ".join(map(str, tail))})')
+        for name, values, least in (('episode_start', self.starts, 0),
+                                    ('episode_length', self.lengths, 1)):
+            if values.ndim != 1 or values.dtype.kind not in 'iu':
+                raise DataFormatError(f'{where}: {name} must be 1-D integers, got '
+                                      f'{values.shape} {values.dtype}')
+            if (values < least).any():
+                bad = int(np.flatnonzero(values < least)[0])
+                raise DataFormatError(f'{where}: {name}[{bad}] is {int(values[bad])}, must be '
+                                      f'>= {least}')
+        order = np.argsort(self.starts, kind='stable')
+        ends = (self.starts + self.lengths)[order]
+        overlap = np.flatnonzero(self.starts[order][1:] < ends[:-1])
+        if overlap.size:
+            a, b = int(order[overlap[0]]), int(order[overlap[0] + 1])
+            raise DataFormatError(f'{where}: episodes {a} and {b} overlap in '
+                                  f'episode_start/episode_length')
+        rows, step = int(ends.max()), 1 << 20  # slices bound the memory a crafted file costs
+        for name in ('action', 'proprio'):
+            for begin in range(0, rows, step):
+                try:
+                    finite = np.isfinite(self.file[name][begin:min(rows, begin + step)])
+                except OSError as err:  # a chunk that fails to decompress
+                    raise DataFormatError(f'{where}: column {name!r} is corrupted near row '
+                                          f'{begin}: {" ".join(str(err).split())[:200]}'
+                                          ) from None
+                if not finite.all():
+                    bad = begin + int(np.flatnonzero(~finite.all(axis=1))[0])
+                    raise DataFormatError(f'{where}: column {name!r} row {bad} holds NaN/inf')
 
     @property
     def attrs(self) -> dict:
