@@ -44,13 +44,16 @@ def planner_node(context):
     # autostart is not in the parameter file, so the launch argument always decides.
     overrides['autostart'] = typed('autostart', arg['autostart'], bool)
     overrides['use_sim_time'] = typed('use_sim', arg['use_sim'], bool)
+    remaps = [('image', arg['image_topic']), ('goal_image', arg['goal_topic']),
+              ('cmd_action', arg['cmd_topic'])]
+    if arg['cmd_topic'] != 'cmd_action':  # the Twist command types publish on cmd_vel
+        remaps.append(('cmd_vel', arg['cmd_topic']))
     return [LifecycleNode(
         package='fast_lewm_ros', executable='planner_node', name='planner_node',
         namespace=arg['namespace'], output='screen',
         sigterm_timeout=arg.get('sigterm_timeout', STOP_TIMEOUT),
         parameters=[arg['params_file'], overrides],
-        remappings=[('image', arg['image_topic']), ('goal_image', arg['goal_topic']),
-                    ('cmd_action', arg['cmd_topic'])])]
+        remappings=remaps)]
 
 
 def generate_launch_description():
@@ -84,6 +87,8 @@ def generate_launch_description():
         DeclareLaunchArgument('goal_topic', default_value='goal_image',
                               description='goal image topic (sensor_msgs/Image)'),
         DeclareLaunchArgument('cmd_topic', default_value='cmd_action',
-                              description='command topic (std_msgs/Float32MultiArray)'),
+                              description='command topic (Float32MultiArray by default; set '
+                                          'for any command_type: Twist types publish on '
+                                          'cmd_vel unless it is given)'),
         OpaqueFunction(function=planner_node),
     ])
