@@ -6,10 +6,11 @@ simulation, timer commands: what a robot sees) in an isolated ROS domain, listen
 to cmd_action and episode_status until --episodes episodes have ended, then stops
 the launch. Reports the gap between consecutive commands in control periods
 (within episodes; the gap at an episode change, where the new goal's first plan is
-cold, separately) and the success rate. Usage:
+cold, separately: a gap is "at a goal change" when a goal image arrived within
+it) and the success rate. Usage:
 
     scripts/with_env.sh python scripts/free_run.py --episodes 10 [--json FILE]
-        [--arg warm_iterations:=3 ...]  (planner parameters, passed with -p)
+        [--arg warm_iterations:=3 ...]  (planner parameters, via planner_params)
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def main() -> int:
     os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
     import rclpy
     from rclpy.executors import SingleThreadedExecutor
+    from sensor_msgs.msg import Image
     from std_msgs.msg import Float32MultiArray
 
     from fast_lewm_ros.msg import EpisodeStatus
@@ -54,6 +56,7 @@ def main() -> int:
     lock = threading.Lock()
     commands: list[tuple[float, int]] = []   # (monotonic receipt time, episode)
     episodes: dict[int, bool] = {}           # episode -> success, once done
+    goals: list[float] = []                  # monotonic receipt times of goal images
     state = {'episode': -1}
 
     def on_command(msg):
@@ -68,6 +71,8 @@ def main() -> int:
 
     node.create_subscription(Float32MultiArray, 'cmd_action', on_command, qos.COMMANDS)
     node.create_subscription(EpisodeStatus, 'episode_status', on_status, qos.COMMANDS)
+    node.create_subscription(Image, 'goal_image', lambda m: goals.append(time.monotonic()),
+                             qos.LATCHED)
     executor = SingleThreadedExecutor()
     executor.add_node(node)
     launch = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
@@ -88,7 +93,7 @@ def main() -> int:
             launch.wait(10)
         node.destroy_node()
         rclpy.try_shutdown()
-    result = _summary(commands, episodes, args)
+    result = _summary(commands, episodes, goals, args)
     print(json.dumps(result, indent=2))
     if args.json:
         with open(args.json, 'w') as f:
@@ -113,17 +118,18 @@ def _planner_params(pairs: list[str], control_period: float) -> str:
     return handle.name
 
 
-def _summary(commands, episodes, args) -> dict:
+def _summary(commands, episodes, goals, args) -> dict:
     times = np.array([t for t, _ in commands])
     eps = np.array([e for _, e in commands])
     done = sorted(episodes)[1:args.episodes + 1]  # drop the first: it may have begun unseen
+    goals = np.sort(goals)
     inside, change = [], []
     for i in range(1, len(commands)):
+        if eps[i - 1] not in done and eps[i] not in done:
+            continue
         gap = (times[i] - times[i - 1]) / args.control_period
-        if eps[i] in done and eps[i] == eps[i - 1]:
-            inside.append(gap)
-        elif eps[i] in done:
-            change.append(gap)
+        new_goal = np.any((goals > times[i - 1]) & (goals < times[i]))
+        (change if new_goal else inside).append(gap)
 
     def stats(g):
         g = np.asarray(g)

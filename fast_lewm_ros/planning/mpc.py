@@ -72,6 +72,7 @@ class PlanningWorker:
         self.control_period = control_period
         self._plan_seconds: float | None = None    # running mean of recent planning times
         self.planning_since: float | None = None   # time.monotonic() when the plan began
+        self.ran_out = 0                            # stop commands: the plan in force ran out
         self._thread = threading.Thread(target=self._run, name='fast_lewm_planner',
                                         daemon=True)
 
@@ -108,9 +109,17 @@ class PlanningWorker:
             return self._controller
 
     def next_command(self) -> np.ndarray | None:
-        """Take the next action (action_dim,) of the plan in force: finite, in bounds, or None."""
-        action = self.controller.next_action()  # (1, action_dim) or None
+        """Take the next action (action_dim,) of the plan in force: finite, in bounds.
+
+        None before the goal's first plan; the safe stop once a plan has run out
+        before the next one arrived (counted in `ran_out`).
+        """
+        controller = self.controller
+        action = controller.next_action()  # (1, action_dim) or None
         self.notify()  # a replan may be due now
+        if action is None and controller.current_plan()[0] is not None:
+            self.ran_out += 1
+            action = controller.stop_action()
         return None if action is None else action[0]
 
     def stop_command(self) -> np.ndarray:

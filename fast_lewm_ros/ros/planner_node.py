@@ -34,11 +34,12 @@ from fast_lewm_ros.planning.mpc import Frame, PlanningWorker
 from fast_lewm_ros.resources import default_checkpoint
 from fast_lewm_ros.ros import commands, params, qos
 from fast_lewm_ros.ros.conversions import image_to_numpy
-from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard, WARN
+from fast_lewm_ros.ros.diagnostics import bounded, ERROR, OK, StatusBoard, WARN
 from fast_lewm_ros.ros.settings import PLANNER_PARAMETERS, PlannerSettings
 from fast_lewm_ros.ros.spin import spin_node
 
 SUCCESS, FAILURE = TransitionCallbackReturn.SUCCESS, TransitionCallbackReturn.FAILURE
+REJECT_HOLD = 10.0  # seconds a rejected image/goal stays ERROR unless a good one comes first
 
 
 class PlannerNode(LifecycleNode):
@@ -60,6 +61,7 @@ class PlannerNode(LifecycleNode):
         self.model = self.worker = self._control_timer = None
         self._pubs, self._subs = [], []
         self._seq = 0
+        self._plans = 0  # ActionPlans published since start: plan_id never restarts
         self._last_goal = self._trigger_stamp = None
         self._last_command: np.ndarray | None = None
         self._latency_from: float | None = None
@@ -148,7 +150,8 @@ class PlannerNode(LifecycleNode):
         return SUCCESS
 
     def destroy_node(self):
-        self._teardown('finalized')
+        if hasattr(self, '_pubs'):  # not when __init__ failed (a bad parameter) before them
+            self._teardown('finalized')
         return super().destroy_node()
 
     def _teardown(self, label: str) -> None:
@@ -213,11 +216,11 @@ class PlannerNode(LifecycleNode):
             pixels = image_to_numpy(msg)  # (H, W, 3) uint8
             pixels = self._fit(pixels)
         except ValueError as err:
-            self.board.set(source, ERROR, f'rejected (last good kept): {err}')
+            self.board.set(source, ERROR, f'rejected (last good kept): {err}', hold=REJECT_HOLD)
             self._publish_diagnostics(only_if_changed=True)
             if self._rejections.get(source) != str(err):  # a stream of bad images logs once
                 self._rejections[source] = str(err)
-                self.get_logger().error(f'{source} rejected (last good kept): {err}')
+                self.get_logger().error(f'{source} rejected (last good kept): {bounded(err)}')
             return None
         if self._rejections.pop(source, None) is not None:
             self.get_logger().info(f'{source} accepted again')
@@ -319,7 +322,8 @@ class PlannerNode(LifecycleNode):
             return
         self._latency_from = frame.received_s
         cfg = self.model.config
-        msg = ActionPlan(plan_id=plan.plan_id, control_period=self.settings.control_period,
+        self._plans += 1  # counts across goals (a controller's plan_id restarts with each)
+        msg = ActionPlan(plan_id=self._plans - 1, control_period=self.settings.control_period,
                          horizon=plan.actions.shape[1], action_dim=cfg.action_dim,
                          actions=plan.actions[0].ravel().tolist(), cost=float(plan.cost[0]),
                          planning_time=plan.planning_time, predictor=cfg.predictor)
@@ -327,8 +331,9 @@ class PlannerNode(LifecycleNode):
         self._pubs[0].publish(msg)
         self.board.clear('plan')
         self._check_deadline(finished=plan.planning_time)
-        for key, value in (('plans', plan.plan_id + 1), ('last_cost', f'{msg.cost:.4g}'),
-                           ('planning_time_ms', f'{plan.planning_time * 1e3:.1f}')):
+        for key, value in (('plans', self._plans), ('last_cost', f'{msg.cost:.4g}'),
+                           ('planning_time_ms', f'{plan.planning_time * 1e3:.1f}'),
+                           ('stops_plan_ran_out', self.worker.ran_out)):
             self.board.value(key, value)
         self._publish_diagnostics(only_if_changed=True)
 
