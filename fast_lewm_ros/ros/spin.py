@@ -2,6 +2,7 @@
 """The one `main()` every node executable shares: init, spin, clean shutdown."""
 from __future__ import annotations
 
+import signal
 from typing import Callable
 
 import rclpy
@@ -26,6 +27,9 @@ def spin_node(make_node: Callable[[], Node], name: str, args=None) -> int:
         print(f'{name}: {err}')
         return 1
     finally:
+        # A second Ctrl-C (or a wrapper such as `timeout` that signals the whole
+        # process group) must not break the teardown with a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         if node is not None:
             node.destroy_node()
         rclpy.try_shutdown()
