@@ -122,3 +122,22 @@ def test_publish_goal_once_and_latched(processes, probe, tmp_path):
     probe.wait(lambda: late, what='the latched goal')
     assert image_to_numpy(late[0]).shape == (16, 16, 3)
     assert np.asarray(late[0].data).any()
+
+
+def test_a_second_ctrl_c_during_teardown_is_not_a_traceback(processes, tiny_checkpoint):
+    # `timeout`, launch and shells can signal the whole process group while the node
+    # is already shutting down (torch's teardown takes seconds on a busy machine).
+    import time
+    proc = processes.start('planner_node', '--ros-args', '-p', f'checkpoint:={tiny_checkpoint}',
+                           '-p', 'autostart:=true')
+    deadline = time.monotonic() + 60
+    while 'loaded' not in processes.log('planner_node') and time.monotonic() < deadline:
+        assert proc.poll() is None, processes.log('planner_node')
+        time.sleep(0.2)
+    assert 'loaded' in processes.log('planner_node')
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 0, processes.log('planner_node')
+    assert 'Traceback' not in processes.log('planner_node')
