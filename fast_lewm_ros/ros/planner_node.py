@@ -84,7 +84,9 @@ class PlannerNode(LifecycleNode):
             path = s.checkpoint or default_checkpoint()
             self.model = WorldModel.load(path, map_location=s.device)
             s.validate(self.model.config)
-            self._make_controller(s, 0)  # fails here, not on the worker, if it cannot work
+            controller = self._make_controller(s, 0)  # fails here, not on the worker
+            if s.compile:  # pay torch.compile once, here, not in the first plan
+                self._compile(controller)
         except Exception as err:  # noqa: BLE001 - any load failure is a failed configure
             self.model = None
             return self._fail('configure failed', err)
@@ -171,6 +173,13 @@ class PlannerNode(LifecycleNode):
             torch.cuda.empty_cache()
         self.board.clear_all()
         self.board.set('lifecycle', OK, label)
+
+    def _compile(self, controller) -> None:
+        started = time.monotonic()
+        z = torch.zeros(1, self.model.config.latent_dim, device=self.settings.device)
+        controller.set_goal_latent(z)
+        controller.compute_plan(z=z)  # one plan compiles predict_final (cached on the model)
+        self.get_logger().info(f'compiled the model in {time.monotonic() - started:.1f} s')
 
     def _make_controller(self, s: PlannerSettings, goal: int):
         """Build the controller for goal number `goal`: it plans with seed `seed + goal`."""
