@@ -17,6 +17,8 @@ from typing import Any, Mapping
 
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor,
                                 ParameterType, SetParametersResult)
+from rcl_interfaces.srv import SetParameters
+from rclpy.exceptions import ParameterNotDeclaredException
 from rclpy.parameter import Parameter
 
 _TYPES = {bool: ParameterType.PARAMETER_BOOL, int: ParameterType.PARAMETER_INTEGER,
@@ -71,6 +73,49 @@ def declare(node, specs: Mapping[str, Spec]) -> None:
     for name, spec in specs.items():
         default = list(spec.default) if isinstance(spec.default, tuple) else spec.default
         node.declare_parameter(name, default, spec.descriptor(name))
+    node.add_pre_set_parameters_callback(lambda changes: _known_only(node, changes))
+    _whole_requests_first(node)
+
+
+def _known_only(node, changes: list[Parameter]) -> list[Parameter]:
+    """Refuse an unknown name with the list of known ones.
+
+    rclpy's own refusal lists no names (it exhausts a generator before using it).
+    """
+    unknown = [p.name for p in changes if not node.has_parameter(p.name)]
+    if unknown:
+        known = ', '.join(sorted(node._parameters))
+        raise ParameterNotDeclaredException(f'{unknown[0][:80]!r} is not a parameter of '
+                                            f'{node.get_name()} (known: {known})')
+    return changes
+
+
+def _whole_requests_first(node) -> None:
+    """Check a multi-parameter set_parameters request as a whole before one by one.
+
+    rclpy's service sets a request's parameters one at a time, so `elites=150,
+    samples=200` would be checked as elites=150 against the old samples. The whole
+    request is tried atomically first (every rule sees the new values together); if
+    that fails, the usual one-by-one path gives each parameter its own result.
+    """
+    for service in node.services:
+        if service.srv_type is not SetParameters or \
+                not service.service_name.endswith('/set_parameters'):
+            continue
+        one_by_one = service.callback
+
+        def whole_first(request, response, one_by_one=one_by_one):
+            if len(request.parameters) > 1:
+                changes = [Parameter.from_parameter_msg(p) for p in request.parameters]
+                try:
+                    result = node.set_parameters_atomically(changes)
+                except ParameterNotDeclaredException:
+                    result = None
+                if result is not None and result.successful:
+                    response.results = [SetParametersResult(successful=True) for _ in changes]
+                    return response
+            return one_by_one(request, response)
+        service.callback = whole_first
 
 
 def read(node, settings_cls, changes: list[Parameter] | None = None):

@@ -163,8 +163,10 @@ class SimNode(Node):
         action = commands.from_message(msg, self._axes)  # (A,) float32
         expected = self.task.action_dim
         if action.shape != (expected,) or not np.isfinite(action).all():
+            # Summarised, never echoed whole: a 4M-value message must not become a status.
+            bad = int(action.size - np.isfinite(action).sum())
             self.board.set('action', ERROR, f'cmd_action ignored: expected {expected} finite '
-                           f'values, got {list(np.round(action, 3))}')
+                           f'values, got {action.size} ({bad} NaN/inf)', hold=5.0)
             self._publish_diagnostics(only_if_changed=True)
             return
         self.board.clear('action')
@@ -231,6 +233,8 @@ class SimNode(Node):
         self._diag_pub.publish(self.board.message(self.get_clock().now().to_msg()))
 
     def destroy_node(self):
+        if not hasattr(self, 'env'):  # __init__ failed (e.g. a bad parameter): nothing to close
+            return super().destroy_node()
         try:
             self.env.close()
         except Exception as err:  # noqa: BLE001 - e.g. an EGL context bound to another thread
