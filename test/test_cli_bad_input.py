@@ -52,8 +52,8 @@ def _edit(path, column, index, value):
     ('episode_length', 2, 0, 'episode_length'),
     ('episode_length', 3, 10 ** 6, 'episode'),
 ])
-def test_crafted_hdf5_is_one_error_in_train_and_openloop(tmp_path, data, capsys, column,
-                                                          index, value, named):
+def test_crafted_hdf5_is_one_error_in_train_and_openloop(tmp_path, data, capsys, column, index,
+                                                         value, named):
     _edit(data, column, index, value)
     with pytest.raises(DataFormatError, match=named):
         EpisodeFile(data)
