@@ -156,3 +156,34 @@ def test_bad_parameter_file_is_one_message_without_traceback(tmp_path, ros_domai
     out = result.stdout + result.stderr
     assert result.returncode != 0 and 'samples' in out
     assert 'Traceback' not in out and 'AttributeError' not in out, out[-3000:]
+
+
+PUBLISH_HUGE_FRAMES = """
+import time
+import rclpy
+from sensor_msgs.msg import Image
+from fast_lewm_ros.ros import qos
+rclpy.init()
+node = rclpy.create_node('huge_camera')
+pub = node.create_publisher(Image, 'image', qos.SENSOR)
+deadline = time.monotonic() + 30
+while pub.get_subscription_count() == 0 and time.monotonic() < deadline:
+    rclpy.spin_once(node, timeout_sec=0.1)
+frame = Image(height=4000, width=4000, encoding='rgb8', step=12000, data=bytes(48_000_000))
+for _ in range(4):
+    pub.publish(frame)
+    time.sleep(0.5)
+"""
+
+
+def test_frames_dropped_by_the_middleware_are_counted(probe, tiny_checkpoint):
+    import sys
+
+    from diagnostic_msgs.msg import DiagnosticArray
+    make_planner(probe, tiny_checkpoint)
+    lost = []
+    probe.node.create_subscription(DiagnosticArray, '/diagnostics', lambda msg: lost.extend(
+        kv.value for s in msg.status for kv in s.values if kv.key == 'image_messages_lost'), 10)
+    subprocess.run([sys.executable, '-c', PUBLISH_HUGE_FRAMES], timeout=90, check=True)
+    probe.wait(lambda: len(lost) > 0, timeout=20, what='image_messages_lost on /diagnostics')
+    assert int(lost[-1]) >= 1

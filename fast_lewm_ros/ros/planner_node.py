@@ -111,8 +111,9 @@ class PlannerNode(LifecycleNode):
         self._subs = [self.create_subscription(Image, 'goal_image', self._on_goal_image,
                                                qos.LATCHED, event_callbacks=quiet),
                       self.create_subscription(Image, 'goal_image', self._on_goal_image,
-                                               qos.SENSOR),
-                      self.create_subscription(Image, 'image', self._on_image, qos.SENSOR)]
+                                               qos.SENSOR, event_callbacks=self._lost('goal')),
+                      self.create_subscription(Image, 'image', self._on_image, qos.SENSOR,
+                                               event_callbacks=self._lost('image'))]
         self.worker.start()
         self.board.clear_all()
         self.board.set('lifecycle', OK, 'inactive')
@@ -247,6 +248,21 @@ class PlannerNode(LifecycleNode):
                              f'expects {size}x{size} (set resize_images:=true to resize)')
         from PIL import Image as PILImage
         return np.array(PILImage.fromarray(pixels).resize((size, size), PILImage.BILINEAR))
+
+    def _lost(self, source: str) -> SubscriptionEventCallbacks:
+        """Say once in the log (and count on /diagnostics) that DDS dropped frames.
+
+        A best-effort subscription loses a frame the transport cannot deliver (e.g.
+        a 48 MB image between processes) without any callback; only this event tells.
+        """
+        def on_lost(event) -> None:
+            self.board.value(f'{source}_messages_lost', event.total_count)
+            if event.total_count == event.total_count_change:  # the first loss only
+                self.get_logger().warning(
+                    f'{source}: the middleware dropped {event.total_count_change} message(s) '
+                    'before they reached the node (too large for the best-effort transport? '
+                    f'counted as {source}_messages_lost on /diagnostics; said once)')
+        return SubscriptionEventCallbacks(message_lost=on_lost)
 
     def _on_image(self, msg: Image) -> None:
         frame = self._frame(msg, 'image')
