@@ -144,6 +144,7 @@ def _summary(commands, episodes, goals, args) -> dict:
     return {'episodes': len(done), 'successes': int(successes),
             'success_rate': successes / max(len(done), 1),
             'control_period_s': args.control_period, 'planner_overrides': args.arg,
+            'gap_in_periods_all': stats(np.diff(times) / args.control_period),
             'gap_in_periods_within_episodes': stats(inside),
             'gap_in_periods_at_episode_change': stats(change),
             'cpu_count': os.cpu_count(), 'load_average_1min': os.getloadavg()[0],

@@ -137,13 +137,20 @@ def test_a_non_finite_plan_is_an_error_and_no_command(model):
     assert source == 'plan' and 'plan rejected' in str(err)
 
 
-def test_a_plan_that_runs_out_gives_the_safe_stop_not_silence(model):
+def test_once_commanding_a_missing_plan_gives_the_safe_stop_not_silence(model):
     h = Harness(model, SHORT)
-    assert h.worker.next_command() is None  # no plan for this goal yet: nothing to send
+    h.worker.set_active(True)
+    assert h.worker.next_command() is None  # no plan yet since activation: nothing to send
     ctrl = h.worker.controller
     ctrl.set_goal(h.images[1])
     plan = ctrl.compute_plan(h.images[0])
     sent = [h.worker.next_command() for _ in range(ctrl.steps_per_plan)]
     np.testing.assert_array_equal(np.stack(sent), plan.actions[0])
-    np.testing.assert_array_equal(h.worker.next_command(), ctrl.stop_action()[0])
-    assert h.worker.ran_out == 1
+    stop = ctrl.stop_action()[0]
+    np.testing.assert_array_equal(h.worker.next_command(), stop)  # the plan ran out
+    ctrl.set_goal(h.images[0])  # a new goal: its first plan is not ready yet
+    np.testing.assert_array_equal(h.worker.next_command(), stop)
+    assert h.worker.stops == 2
+    h.worker.set_active(False)
+    h.worker.set_active(True)
+    assert h.worker.next_command() is None  # re-activated: silent until the next plan

@@ -72,7 +72,8 @@ class PlanningWorker:
         self.control_period = control_period
         self._plan_seconds: float | None = None    # running mean of recent planning times
         self.planning_since: float | None = None   # time.monotonic() when the plan began
-        self.ran_out = 0                            # stop commands: the plan in force ran out
+        self.stops = 0              # safe stops sent because no plan was in force
+        self._commanding = False    # a command was sent since activation
         self._thread = threading.Thread(target=self._run, name='fast_lewm_planner',
                                         daemon=True)
 
@@ -99,6 +100,7 @@ class PlanningWorker:
         """Plan and command (True) or not; deactivating abandons the running plan."""
         with self._cond:
             self._active = active
+            self._commanding = False
             if not active:
                 self._controller.cancel()
             self._cond.notify_all()
@@ -111,15 +113,17 @@ class PlanningWorker:
     def next_command(self) -> np.ndarray | None:
         """Take the next action (action_dim,) of the plan in force: finite, in bounds.
 
-        None before the goal's first plan; the safe stop once a plan has run out
-        before the next one arrived (counted in `ran_out`).
+        None before the first plan since activation. After that the command stream
+        does not pause: the safe stop is sent while a plan has run out before the
+        next one arrived, or while a new goal's first plan is computed (`stops`).
         """
         controller = self.controller
         action = controller.next_action()  # (1, action_dim) or None
         self.notify()  # a replan may be due now
-        if action is None and controller.current_plan()[0] is not None:
-            self.ran_out += 1
+        if action is None and self._commanding:
+            self.stops += 1
             action = controller.stop_action()
+        self._commanding = self._commanding or action is not None
         return None if action is None else action[0]
 
     def stop_command(self) -> np.ndarray:

@@ -358,7 +358,7 @@ class PlannerNode(LifecycleNode):
         self._check_deadline(finished=plan.planning_time)
         for key, value in (('plans', self._plans), ('last_cost', f'{msg.cost:.4g}'),
                            ('planning_time_ms', f'{plan.planning_time * 1e3:.1f}'),
-                           ('stops_plan_ran_out', self.worker.ran_out)):
+                           ('stops_no_plan_in_force', self.worker.stops)):
             self.board.value(key, value)
         self._publish_diagnostics(only_if_changed=True)
 
