@@ -95,7 +95,7 @@ class WorldModel(nn.Module):
 
     @property
     def direct_prefixes(self) -> bool:
-        """True when every prefix is predicted from one anchor (terminal-only / beta apply)."""
+        """Return True when every prefix comes from one anchor (terminal-only / beta apply)."""
         return self.predictor.direct_prefixes
 
     def training_blocks(self) -> int:
