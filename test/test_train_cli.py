@@ -89,9 +89,14 @@ def test_config_errors_are_reported(tmp_path, tiny_data, capsys):
     assert cli.main(['train', '--config', 'tworoom_cpu', '--data', tiny_data, '--out',
                      str(tmp_path / 'x'), '--set', 'lrr=1']) == 2
     assert 'lrr' in capsys.readouterr().err
+    # The image size follows the data unless set explicitly (then a mismatch is an error),
+    # and must be a multiple of the patch size.
     assert cli.main(['train', '--config', 'tworoom_cpu', '--data', tiny_data, '--out',
-                     str(tmp_path / 'x')]) == 2  # cpu preset is 64x64, the data 16x16
+                     str(tmp_path / 'x'), '--set', 'model.image_size=64']) == 2
     assert '16x16' in capsys.readouterr().err
+    assert cli.main(['train', '--config', 'tworoom_cpu', '--data', tiny_data, '--out',
+                     str(tmp_path / 'x'), '--set', 'model.patch_size=32']) == 2
+    assert 'not a multiple of the model patch_size 32' in capsys.readouterr().err
     with pytest.raises(ConfigError, match='predictor'):
         TrainConfig(predictor='rnn')
 
