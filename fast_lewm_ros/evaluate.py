@@ -25,7 +25,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from fast_lewm_ros.data.episodes import EpisodeFile, GOAL_OFFSET, sample_start_goal
+from fast_lewm_ros.data.episodes import EpisodeFile
+from fast_lewm_ros.data.start_goal import EVAL_SEED, GOAL_OFFSET, sample_start_goal
 from fast_lewm_ros.envs import resolve_env_id, task_checkpoint
 from fast_lewm_ros.evaluation.closed_loop import BUDGET, run_planner, run_random
 from fast_lewm_ros.evaluation.plots import save_episode
@@ -42,8 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              '(default: checkpoints/<task>.safetensors, else the default model)')
     parser.add_argument('--env', required=True, help='task, e.g. tworoom or reacher')
     parser.add_argument('--episodes', type=int, default=50, help='episodes (default 50)')
-    parser.add_argument('--seed', type=int, default=42,
-                        help='seed of the start/goal pairs (default 42, the paper\'s)')
+    parser.add_argument('--seed', type=int, default=EVAL_SEED,
+                        help=f'seed of the start/goal pairs (default {EVAL_SEED}, the paper\'s)')
     parser.add_argument('--data', metavar='HELDOUT.h5',
                         help='draw the pairs from this held-out episode file instead of '
                              'generating exploration episodes from --seed')

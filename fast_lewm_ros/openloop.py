@@ -18,7 +18,7 @@ import sys
 
 import torch
 
-from fast_lewm_ros.data.episodes import sample_start_goal
+from fast_lewm_ros.data.start_goal import sample_start_goal
 from fast_lewm_ros.evaluation.latent_error import (format_agreement, latent_errors, METHODS,
                                                    sample_windows)
 from fast_lewm_ros.evaluation.plots import plot_openloop

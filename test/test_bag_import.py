@@ -9,7 +9,8 @@ import pytest
 from fast_lewm_ros import cli
 from fast_lewm_ros.data.bag_import import align, import_bag
 from fast_lewm_ros.data.dataset import Catalog
-from fast_lewm_ros.data.episodes import EpisodeFile, sample_start_goal
+from fast_lewm_ros.data.episodes import EpisodeFile
+from fast_lewm_ros.data.start_goal import sample_start_goal
 
 MS = 10**6
 

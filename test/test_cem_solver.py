@@ -72,7 +72,7 @@ def test_batched_equals_separate_plans(solver):
 
 def test_action_bounds_clamp_every_candidate():
     target = torch.full((1, 2, 2), 3.0)  # optimum outside the bounds
-    planner = CEMPlanner(PlannerConfig(action_low=-1.0, action_high=1.0, samples=64,
+    planner = CEMPlanner(PlannerConfig(norm_action_low=-1.0, norm_action_high=1.0, samples=64,
                                        iterations=15, elites=16, horizon=2))
     result = planner.optimize(quadratic(target), torch.zeros(1, 2, 2))
     assert result.actions.max() <= 1.0

@@ -5,7 +5,7 @@ from gymnasium.utils.env_checker import check_env
 import numpy as np
 import pytest
 
-from fast_lewm_ros.data.episodes import sample_start_goal
+from fast_lewm_ros.data.start_goal import sample_start_goal
 from fast_lewm_ros.envs import ENV_IDS, make, resolve_env_id
 
 SIZE = 64

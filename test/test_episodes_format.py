@@ -4,8 +4,8 @@ import h5py
 import numpy as np
 import pytest
 
-from fast_lewm_ros.data.episodes import (
-    DataFormatError, EpisodeFile, EpisodeWriter, GOAL_OFFSET, sample_start_goal)
+from fast_lewm_ros.data.episodes import DataFormatError, EpisodeFile, EpisodeWriter
+from fast_lewm_ros.data.start_goal import GOAL_OFFSET, sample_start_goal
 
 META = dict(env_id='FastLeWM/TwoRoom-v0', image_size=8, action_dim=2, state_dim=4,
             proprio_dim=2, seed=0, episode_steps=30, policy='test')

@@ -7,7 +7,7 @@ import pytest
 from test_eval_helpers import save_tiny, tiny_episodes, tiny_model
 
 from fast_lewm_ros.cli import main
-from fast_lewm_ros.data.episodes import sample_start_goal
+from fast_lewm_ros.data.start_goal import sample_start_goal
 from fast_lewm_ros.evaluation.closed_loop import run_planner, run_random
 from fast_lewm_ros.evaluation.stats import (fingerprint, linear_fit, paired_comparison,
                                             wilson_interval)

@@ -16,7 +16,7 @@ EPISODES, BUDGET = 2, 12
 
 
 def test_ros_lock_step_reproduces_the_core_evaluation(rclpy_context, tmp_path):
-    from fast_lewm_ros.data.episodes import sample_start_goal
+    from fast_lewm_ros.data.start_goal import sample_start_goal
     from fast_lewm_ros.evaluation.closed_loop import goal_distance, run_planner
     from fast_lewm_ros.model import WorldModel
     from fast_lewm_ros.planning import PlannerConfig

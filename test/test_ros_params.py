@@ -53,3 +53,36 @@ def test_sim_settings_reject_an_unknown_task():
     SimSettings(env='tworoom').validate()
     with pytest.raises(ValueError, match='env'):
         SimSettings(env='FastLeWM/Nope-v0').validate()
+
+
+def test_readme_parameter_tables_are_the_code_tables():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('param_tables',
+                                                  ROOT / 'scripts' / 'param_tables.py')
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
+    readme = (ROOT / 'README.md').read_text()
+    rendered = tables.node_tables()
+    for node in rendered:
+        assert f'<!-- parameters: {node} -->' in readme, f'README has no {node} table'
+    assert tables.render(readme, rendered) == readme, \
+        'README parameter tables differ from the code: run scripts/param_tables.py'
+
+
+def test_every_run_time_planner_config_field_is_a_parameter():
+    import dataclasses
+
+    from fast_lewm_ros.planning import PlannerConfig
+    from fast_lewm_ros.ros.settings import NOT_PARAMETERS
+    fields = {f.name for f in dataclasses.fields(PlannerConfig)}
+    assert fields - set(NOT_PARAMETERS) <= set(PLANNER_PARAMETERS)
+    assert set(NOT_PARAMETERS) <= fields  # the exclusions name real fields
+    # Each parameter named like a field reaches PlannerConfig with its value.
+    changed = {'solver': 'mppi', 'samples': 40, 'iterations': 7, 'warm_iterations': 2,
+               'warm_start': False, 'compile': True, 'cuda_graph': True, 'bf16': True,
+               'elites': 5, 'horizon': 4, 'init_std': 0.5, 'min_std': 0.1,
+               'temperature': 2.0, 'beta': 1.0, 'chain_split': 3, 'seed': 9}
+    assert set(changed) == fields - set(NOT_PARAMETERS)
+    config = PlannerSettings(**changed).planner_config()
+    assert all(getattr(config, name) == value for name, value in changed.items())
+    assert PlannerSettings(warm_iterations=0).planner_config().warm_iterations is None

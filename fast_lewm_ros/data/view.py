@@ -12,7 +12,8 @@ import sys
 
 import numpy as np
 
-from fast_lewm_ros.data.episodes import EpisodeFile, GOAL_OFFSET, sample_start_goal
+from fast_lewm_ros.data.episodes import EpisodeFile
+from fast_lewm_ros.data.start_goal import GOAL_OFFSET, sample_start_goal
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from fast_lewm_ros.data.episodes import StartGoal
+from fast_lewm_ros.data.start_goal import StartGoal
 from fast_lewm_ros.envs import make
 from fast_lewm_ros.planning import PlannerConfig, RecedingHorizonController
 

@@ -23,7 +23,7 @@ import numpy as np
 from scipy import stats
 import torch
 
-from fast_lewm_ros.data.episodes import StartGoal
+from fast_lewm_ros.data.start_goal import StartGoal
 from fast_lewm_ros.envs import make
 from fast_lewm_ros.planning import CEMPlanner, LatentCost, PlannerConfig
 

@@ -48,8 +48,11 @@ class PlannerConfig:
     horizon: int = 5                    # T action blocks per plan
     init_std: float = 1.0               # sampling std at the start, normalised units
     min_std: float = 0.0                # floor on the sampling std (paper: none)
-    action_low: Optional[float] = None  # clamp candidates, normalised units (paper: none)
-    action_high: Optional[float] = None
+    # Clamp candidates to [norm_action_low, norm_action_high], in normalised
+    # (z-scored) units (paper: none). Not the command bounds: those are per
+    # dimension in environment units (RecedingHorizonController action_low/high).
+    norm_action_low: Optional[float] = None
+    norm_action_high: Optional[float] = None
     seed: int = 0                       # environment b uses seed + b
     warm_iterations: Optional[int] = None  # iterations of a warm-started replan (None: same)
     beta: float = 0.0                   # self-consistency weight (paper 1, released 0)
@@ -76,9 +79,10 @@ class PlannerConfig:
         need(self.min_std >= 0, f'min_std must be >= 0, got {self.min_std}')
         need(self.beta >= 0, f'beta must be >= 0, got {self.beta}')
         need(self.temperature > 0, f'temperature must be > 0, got {self.temperature}')
-        if self.action_low is not None and self.action_high is not None:
-            need(self.action_low < self.action_high,
-                 f'action_low ({self.action_low}) must be < action_high ({self.action_high})')
+        if self.norm_action_low is not None and self.norm_action_high is not None:
+            need(self.norm_action_low < self.norm_action_high,
+                 f'norm_action_low ({self.norm_action_low}) must be < norm_action_high '
+                 f'({self.norm_action_high})')
         if self.beta > 0:
             need(0 < self.chain_split < self.horizon,
                  f'chain_split must be in [1, horizon-1={self.horizon - 1}] when beta > 0, '
@@ -204,9 +208,9 @@ class CEMPlanner:
 
     def _clamp(self, x: torch.Tensor) -> torch.Tensor:
         c = self.config
-        if c.action_low is None and c.action_high is None:
+        if c.norm_action_low is None and c.norm_action_high is None:
             return x
-        return x.clamp(c.action_low, c.action_high)
+        return x.clamp(c.norm_action_low, c.norm_action_high)
 
     @staticmethod
     def _checked(cost_fn: CostFn) -> CostFn:

@@ -1,13 +1,14 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
 """Declare a node's ROS parameters from one table and read them into one settings object.
 
-Each node keeps a table `{name: Spec}` beside a frozen settings dataclass with
-the same field names. `declare(node, specs)` declares every parameter with its
-description and range, so `ros2 param describe` documents it and rclpy rejects
-out-of-range values with a reason; choices and cross-field rules are checked by
-the settings class's `validate()`, which the node calls from its
-on-set-parameters callback. `markdown_table(specs)` renders the README table
-from the same table, so the documentation cannot drift from the code.
+Each node keeps one table `{name: Spec}`; everything else is derived from it:
+`settings_class(...)` builds the frozen settings dataclass (one field per
+parameter, the table's default); `declare(node, specs)` declares every parameter
+with its description and range, so `ros2 param describe` documents it and rclpy
+rejects out-of-range values with a reason; choices and cross-field rules are
+checked by the settings class's `validate()`, which the node calls from its
+on-set-parameters callback; `markdown_table(specs)` renders the README table
+(scripts/param_tables.py writes them, test/test_ros_params.py keeps them equal).
 """
 from __future__ import annotations
 
@@ -34,7 +35,10 @@ class Spec:
     low: float | None = None        # inclusive range for numbers
     high: float | None = None
     choices: tuple = ()             # allowed strings
-    applies: str = 'live'           # 'live', 'configure' (next configure) or 'startup'
+    # When a change takes effect: 'live' (at once), 'replan' (at once, and the
+    # running plan is abandoned for a fresh one), 'configure' (next configure) or
+    # 'startup' (read once, read-only).
+    applies: str = 'live'
 
     @property
     def type_name(self) -> str:
@@ -43,7 +47,8 @@ class Spec:
         return {bool: 'bool', int: 'int', float: 'double', str: 'string'}[type(self.default)]
 
     def descriptor(self, name: str) -> ParameterDescriptor:
-        when = {'live': 'applies at once', 'configure': 'applies on the next configure',
+        when = {'live': 'applies at once', 'replan': 'applies at once with a fresh plan',
+                'configure': 'applies on the next configure',
                 'startup': 'read once at start-up'}[self.applies]
         desc = ParameterDescriptor(name=name, description=f'{self.description} ({when})',
                                    read_only=self.applies == 'startup')
@@ -62,6 +67,19 @@ class Spec:
             desc.floating_point_range = [FloatingPointRange(
                 from_value=float(self.low), to_value=float(self.high), step=0.0)]
         return desc
+
+
+def settings_class(name: str, specs: Mapping[str, Spec], rules: type, doc: str) -> type:
+    """Build the frozen settings dataclass of a node: one field per parameter of `specs`.
+
+    `rules` is a plain class holding the methods (validate() and helpers); the
+    fields, their types and defaults come from the table alone.
+    """
+    fields = [(key, type(spec.default), dataclasses.field(default=spec.default))
+              for key, spec in specs.items()]
+    cls = dataclasses.make_dataclass(name, fields, bases=(rules,), frozen=True)
+    cls.__doc__, cls.__module__ = doc, rules.__module__
+    return cls
 
 
 def declare(node, specs: Mapping[str, Spec]) -> None:
@@ -162,7 +180,8 @@ def markdown_table(specs: Mapping[str, Spec]) -> str:
             allowed = ''
         default = list(spec.default) if isinstance(spec.default, tuple) else spec.default
         default = str(default).lower() if isinstance(default, bool) else repr(default)
-        meaning = spec.description + {'live': '', 'configure': ' (on configure)',
+        meaning = spec.description + {'live': '', 'replan': ' (fresh plan)',
+                                      'configure': ' (on configure)',
                                       'startup': ' (read-only)'}[spec.applies]
         rows.append(f'| `{name}` | {spec.type_name} | `{default}` | {allowed} | {meaning} |')
     return '\n'.join(rows)

@@ -35,7 +35,7 @@ from fast_lewm_ros.resources import default_checkpoint
 from fast_lewm_ros.ros import commands, params, qos
 from fast_lewm_ros.ros.conversions import image_to_numpy
 from fast_lewm_ros.ros.diagnostics import bounded, ERROR, OK, StatusBoard, WARN
-from fast_lewm_ros.ros.settings import PLANNER_PARAMETERS, PlannerSettings
+from fast_lewm_ros.ros.settings import PLANNER_PARAMETERS, PlannerSettings, REPLAN_PARAMETERS
 from fast_lewm_ros.ros.spin import spin_node
 
 SUCCESS, FAILURE = TransitionCallbackReturn.SUCCESS, TransitionCallbackReturn.FAILURE
@@ -205,9 +205,7 @@ class PlannerNode(LifecycleNode):
         if self.worker is not None:
             self.worker.trigger = self.settings.command_trigger
             self.worker.control_period = self.settings.control_period
-            rebuild = {'samples', 'iterations', 'warm_iterations', 'elites', 'horizon',
-                       'init_std', 'seed', 'replan_period', 'action_low', 'action_high'}
-            if names & rebuild:
+            if names & REPLAN_PARAMETERS:
                 self.worker.rebuild()
         if self._control_timer is not None and old.control_period != self.settings.control_period:
             self.destroy_timer(self._control_timer)

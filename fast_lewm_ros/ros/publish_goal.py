@@ -24,6 +24,7 @@ from rclpy.node import Node
 from rclpy.utilities import remove_ros_args
 from sensor_msgs.msg import Image
 
+from fast_lewm_ros.data.start_goal import EVAL_SEED, GOAL_OFFSET
 from fast_lewm_ros.ros import qos
 from fast_lewm_ros.ros.conversions import numpy_to_image
 
@@ -35,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument('--file', help='PNG/JPEG image to publish as the goal')
     source.add_argument('--env', help="MuJoCo task (e.g. 'tworoom'): publish the goal image "
                                       'of start/goal pair --episode, drawn as sim_node does')
-    parser.add_argument('--seed', type=int, default=42, help='--env: seed of the pairs (42)')
+    parser.add_argument('--seed', type=int, default=EVAL_SEED,
+                        help=f'--env: seed of the pairs ({EVAL_SEED})')
     parser.add_argument('--episode', type=int, default=0, help='--env: pair index (0)')
     parser.add_argument('--goal-offset', type=int, default=25,
                         help='--env: primitive steps from start to goal (25, the paper)')
@@ -63,10 +65,10 @@ def load_file(path: str, size: int | None) -> np.ndarray:
 
 
 def task_goal(env_name: str, seed: int, episode: int, size: int | None,
-              offset: int = 25) -> np.ndarray:
+              offset: int = GOAL_OFFSET) -> np.ndarray:
     """Render the goal image of start/goal pair `episode` (the pair sim_node uses)."""
     from fast_lewm_ros import envs
-    from fast_lewm_ros.ros.sim_node import StartGoalSource
+    from fast_lewm_ros.data.start_goal import StartGoalSource
     env = envs.make(env_name, image_size=size or 64)
     try:
         pair = StartGoalSource(env_name, seed, offset)[episode]

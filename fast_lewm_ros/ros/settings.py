@@ -1,50 +1,90 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
 """Parameter tables and settings objects of the planner node and the sim node.
 
-Each node's parameters flow into one frozen settings object (field names equal
-parameter names) that the node reads; `validate()` holds every rule a range in
-a ParameterDescriptor cannot express, with a message naming the parameter.
+Each node's parameters are one table of Specs; the settings class (field names =
+parameter names, defaults = the table's), the ROS declarations, the README
+tables and, for the planner, the PlannerConfig it plans with are all derived
+from it. `validate()` holds every rule a range in a ParameterDescriptor cannot
+express, with a message naming the parameter.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 import math
 
+from fast_lewm_ros.data.start_goal import EVAL_SEED, GOAL_OFFSET
 from fast_lewm_ros.planning import PlannerConfig
+from fast_lewm_ros.planning.cem import SOLVERS
 from fast_lewm_ros.ros.commands import COMMAND_TYPES, DEFAULT_TWIST_AXES, parse_axes
-from fast_lewm_ros.ros.params import check_choice, Spec
+from fast_lewm_ros.ros.params import check_choice, settings_class, Spec
 
 INT32_MAX = 2 ** 31 - 1
+
+_PLANNER_DEFAULTS = {f.name: f.default for f in dataclasses.fields(PlannerConfig)}
+
+
+def _cem(name: str, description: str, *args, default=None, **kwargs) -> Spec:
+    """Spec of a parameter that is also the PlannerConfig field `name`.
+
+    Its default is PlannerConfig's unless `default` says otherwise, and a change
+    abandons the running plan for a fresh one.
+    """
+    value = _PLANNER_DEFAULTS[name] if default is None else default
+    return Spec(value, description, *args, applies=kwargs.pop('applies', 'replan'), **kwargs)
+
+
+# PlannerConfig fields that are deliberately not parameters, and why.
+NOT_PARAMETERS = {
+    'norm_action_low': 'the commands are bounded by action_low/action_high (environment '
+                       'units, per dimension); CEM itself runs unclamped (paper protocol)',
+    'norm_action_high': 'as norm_action_low',
+}
 
 PLANNER_PARAMETERS = {
     'checkpoint': Spec('', 'world-model file (.safetensors); empty = the shipped default '
                        'checkpoints/default.safetensors', applies='configure'),
     'device': Spec('cpu', "torch device for the model and planner, e.g. 'cpu', 'cuda', "
                    "'cuda:1'", applies='configure'),
-    'samples': Spec(300, 'CEM candidates per iteration', 2, 100000),
-    'iterations': Spec(30, 'CEM iterations per plan', 1, 10000),
-    'warm_iterations': Spec(3, 'CEM iterations of a replan warm-started from the shifted '
-                            'previous plan (continuous MPC); 0 = iterations', 0, 10000),
-    'compile': Spec(False, 'torch.compile the model for planning (CPU or CUDA); compiled once '
-                    'at configure (tens of seconds), plans then run faster',
+    'solver': _cem('solver', "sampling planner: 'cem' (the paper's) or 'mppi'",
+                   choices=SOLVERS),
+    'samples': _cem('samples', 'CEM candidates per iteration', 2, 100000),
+    'iterations': _cem('iterations', 'CEM iterations per plan', 1, 10000),
+    'warm_iterations': _cem('warm_iterations', 'CEM iterations of a replan warm-started '
+                            'from the shifted previous plan (continuous MPC); 0 = iterations',
+                            0, 10000, default=3),
+    'warm_start': _cem('warm_start', 'start a replan from the shifted previous plan'),
+    'compile': _cem('compile', 'torch.compile the model for planning (CPU or CUDA); compiled '
+                    'once at configure (tens of seconds), plans then run faster',
                     applies='configure'),
+    'cuda_graph': _cem('cuda_graph', 'CUDA only: capture the whole solve as one graph'),
+    'bf16': _cem('bf16', 'CUDA only: autocast the model cost to bf16'),
     'plan_deadline': Spec(5.0, 'seconds; a plan running longer is reported as a WARN with '
                           'its time (0 = no deadline)', 0.0, 3600.0),
-    'elites': Spec(30, 'CEM elites refit per iteration (<= samples)', 2, 100000),
-    'horizon': Spec(5, 'plan length in action blocks (<= the model horizon)', 1, 64),
-    'init_std': Spec(1.0, 'initial CEM sampling std, normalised action units', 1e-6, 100.0),
-    'seed': Spec(0, 'CEM noise seed: the g-th goal since configure plans with seed + g, '
+    'elites': _cem('elites', 'CEM elites refit per iteration (<= samples)', 2, 100000),
+    'horizon': _cem('horizon', 'plan length in action blocks (<= the model horizon)', 1, 64),
+    'init_std': _cem('init_std', 'initial CEM sampling std, normalised action units',
+                     1e-6, 100.0),
+    'min_std': _cem('min_std', 'floor on the CEM sampling std, normalised action units '
+                    '(paper: 0)', 0.0, 100.0),
+    'temperature': _cem('temperature', 'MPPI only: softmax temperature on the costs',
+                        1e-6, 1e6),
+    'beta': _cem('beta', 'self-consistency weight in the cost (paper 1, released configs 0)',
+                 0.0, 1e6),
+    'chain_split': _cem('chain_split', 'self-consistency: blocks before chaining '
+                        '(1 <= chain_split < horizon when beta > 0)', 1, 64),
+    'seed': _cem('seed', 'CEM noise seed: the g-th goal since configure plans with seed + g, '
                  'like episode g of fast-lewm eval', 0, INT32_MAX),
     'replan_period': Spec(0, 'primitive actions executed before replanning; 0 = the whole '
-                          'plan (horizon x action_block, the paper protocol)', 0, 100000),
+                          'plan (horizon x action_block, the paper protocol)', 0, 100000,
+                          applies='replan'),
     'control_period': Spec(0.05, 'seconds between two commands on cmd_action (steady clock)',
                            0.001, 60.0),
     'command_trigger': Spec('timer', "'timer': one command per control_period; 'image': one "
                             'command per new image stamp (lock-step simulation)',
                             choices=('timer', 'image')),
     'action_low': Spec((-1.0,), 'lower command bound, environment units (one value for all '
-                       'dimensions or one per dimension)'),
-    'action_high': Spec((1.0,), 'upper command bound, environment units'),
+                       'dimensions or one per dimension)', applies='replan'),
+    'action_high': Spec((1.0,), 'upper command bound, environment units', applies='replan'),
     'stale_timeout': Spec(0.5, 'seconds without a new image after which commands become '
                           'zero (or held) and diagnostics WARN', 0.001, 3600.0),
     'stale_policy': Spec('zero', 'command while the image is stale', choices=('zero', 'hold')),
@@ -63,6 +103,10 @@ PLANNER_PARAMETERS = {
                       'a lifecycle manager', applies='startup'),
 }
 
+# A change of one of these abandons the running plan for a fresh one.
+REPLAN_PARAMETERS = frozenset(n for n, spec in PLANNER_PARAMETERS.items()
+                              if spec.applies == 'replan')
+
 SIM_PARAMETERS = {
     'env': Spec('FastLeWM/TwoRoom-v0', 'gymnasium id (or short name) of the MuJoCo task',
                 applies='startup'),
@@ -75,9 +119,9 @@ SIM_PARAMETERS = {
     'image_rate': Spec(20.0, 'free-run: camera images per second', 0.1, 1000.0,
                        applies='startup'),
     'max_steps': Spec(50, 'primitive steps per episode (paper: 50)', 1, 1000000),
-    'goal_offset': Spec(25, 'the goal is the state this many primitive steps later in an '
+    'goal_offset': Spec(GOAL_OFFSET, 'the goal is the state this many primitive steps later in an '
                         'exploration episode (paper: 25)', 1, 100000, applies='startup'),
-    'seed': Spec(42, 'seed of the start/goal pairs (episode e uses pair e)', 0, INT32_MAX,
+    'seed': Spec(EVAL_SEED, 'seed of the start/goal pairs (episode e uses pair e)', 0, INT32_MAX,
                  applies='startup'),
     'auto_reset': Spec(True, 'start the next episode when one ends'),
     'episodes': Spec(0, 'stop resetting after this many episodes (0 = no limit)', 0,
@@ -112,41 +156,15 @@ def _bounds(low: tuple, high: tuple, dims: int | None = None) -> None:
                          'in every dimension')
 
 
-@dataclass(frozen=True)
-class PlannerSettings:
-    """Everything the planner node reads; built from its parameters."""
-
-    checkpoint: str = ''
-    device: str = 'cpu'
-    samples: int = 300
-    iterations: int = 30
-    warm_iterations: int = 3
-    compile: bool = False
-    plan_deadline: float = 5.0
-    elites: int = 30
-    horizon: int = 5
-    init_std: float = 1.0
-    seed: int = 0
-    replan_period: int = 0
-    control_period: float = 0.05
-    command_trigger: str = 'timer'
-    action_low: tuple = (-1.0,)
-    action_high: tuple = (1.0,)
-    stale_timeout: float = 0.5
-    stale_policy: str = 'zero'
-    resize_images: bool = False
-    diagnostics_period: float = 1.0
-    command_type: str = 'float32_array'
-    twist_axes: str = DEFAULT_TWIST_AXES
-    autostart: bool = False
+class _PlannerRules:
+    """Methods of PlannerSettings; its fields come from PLANNER_PARAMETERS."""
 
     def planner_config(self) -> PlannerConfig:
-        """Build the CEM settings; raises ValueError naming the bad one."""
-        return PlannerConfig(samples=self.samples, iterations=self.iterations,
-                             warm_iterations=self.warm_iterations or None,
-                             compile=self.compile,
-                             elites=self.elites, horizon=self.horizon,
-                             init_std=self.init_std, seed=self.seed)
+        """Build the CEM settings from the parameters named like PlannerConfig fields."""
+        values = {name: getattr(self, name) for name in _PLANNER_DEFAULTS
+                  if name in PLANNER_PARAMETERS}
+        values['warm_iterations'] = self.warm_iterations or None  # 0 = same as iterations
+        return PlannerConfig(**values)
 
     def validate(self, model_config=None) -> None:
         """Raise ValueError naming the parameter if the settings cannot work together.
@@ -154,7 +172,7 @@ class PlannerSettings:
         With `model_config` (the loaded model's), also check horizon, replan period
         and bounds against the model.
         """
-        for name in ('command_trigger', 'stale_policy', 'command_type'):
+        for name in ('solver', 'command_trigger', 'stale_policy', 'command_type'):
             check_choice(name, getattr(self, name), PLANNER_PARAMETERS)
         if self.command_type.startswith('twist'):
             parse_axes(self.twist_axes, model_config and model_config.action_dim)
@@ -189,25 +207,12 @@ def _device(name: str) -> None:
                          "'cuda', 'cuda:0')") from None
 
 
-@dataclass(frozen=True)
-class SimSettings:
-    """Everything the sim node reads; built from its parameters."""
+PlannerSettings = settings_class('PlannerSettings', PLANNER_PARAMETERS, _PlannerRules,
+                                 'Everything the planner node reads; built from its parameters.')
 
-    env: str = 'FastLeWM/TwoRoom-v0'
-    image_size: int = 64
-    lock_step: bool = False
-    step_period: float = 0.05
-    image_rate: float = 20.0
-    max_steps: int = 50
-    goal_offset: int = 25
-    seed: int = 42
-    auto_reset: bool = True
-    episodes: int = 0
-    action_timeout: float = 0.5
-    republish_period: float = 0.5
-    frame_id: str = 'camera'
-    command_type: str = 'float32_array'
-    twist_axes: str = DEFAULT_TWIST_AXES
+
+class _SimRules:
+    """Methods of SimSettings; its fields come from SIM_PARAMETERS."""
 
     def validate(self) -> None:
         from fast_lewm_ros.envs import resolve_env_id
@@ -218,3 +223,7 @@ class SimSettings:
         check_choice('command_type', self.command_type, SIM_PARAMETERS)
         if self.command_type.startswith('twist'):
             parse_axes(self.twist_axes)
+
+
+SimSettings = settings_class('SimSettings', SIM_PARAMETERS, _SimRules,
+                             'Everything the sim node reads; built from its parameters.')

@@ -35,28 +35,13 @@ from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import Image
 from std_srvs.srv import Trigger
 
+from fast_lewm_ros.data.start_goal import StartGoalSource
 from fast_lewm_ros.msg import EpisodeStatus
 from fast_lewm_ros.ros import commands, params, qos
 from fast_lewm_ros.ros.conversions import numpy_to_image
 from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard, WARN
 from fast_lewm_ros.ros.settings import SIM_PARAMETERS, SimSettings
 from fast_lewm_ros.ros.spin import spin_node
-
-
-class StartGoalSource:
-    """Start/goal pair e of `sample_start_goal(seed)`, computed once and cached."""
-
-    def __init__(self, env: str, seed: int, offset: int):
-        """`env`: a gymnasium id; exploration runs in an env of its own, not the live one."""
-        self.env, self.seed, self.offset = env, seed, offset
-        self.pairs: list = []
-
-    def __getitem__(self, episode: int):
-        from fast_lewm_ros.data.episodes import sample_start_goal
-        if episode >= len(self.pairs):  # pair i does not depend on how many are drawn
-            count = max(episode + 1, 2 * len(self.pairs), 4)
-            self.pairs = sample_start_goal(count, self.seed, env=self.env, offset=self.offset)
-        return self.pairs[episode]
 
 
 class SimNode(Node):
