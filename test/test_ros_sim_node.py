@@ -7,7 +7,8 @@ import pytest
 from ros_testing import params, Probe
 
 from fast_lewm_ros.ros.conversions import image_to_numpy  # noqa: E402
-from fast_lewm_ros.ros.sim_node import SimNode, StartGoalSource  # noqa: E402
+from fast_lewm_ros.data.start_goal import StartGoalSource  # noqa: E402
+from fast_lewm_ros.ros.sim_node import SimNode  # noqa: E402
 
 NAME = '/sim_node'
 ERROR = 2
