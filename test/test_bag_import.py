@@ -130,7 +130,7 @@ def _import(tmp_path, messages, *extra):
     ('wrong_type', ['--image-topic', '/cmd', '--action-topic', '/cmd'],
      '--image-topic /cmd has type std_msgs/msg/Float32MultiArray'),
     ('bad_axis', ['--image-topic', '/camera/image', '--action-topic', '/cmd',
-                  '--twist-axes', 'linear.w'], "--twist-axes ['linear.w']"),
+                  '--twist-axes', 'linear.w'], "--twist-axes 'linear.w'"),
 ])
 def test_bad_arguments_exit_2_with_one_line(tmp_path, capsys, case, args, needle):
     messages, _ = recording(episodes=(3,))

@@ -30,16 +30,12 @@ import sys
 import numpy as np
 
 from fast_lewm_ros.data.episodes import EpisodeWriter, FRAMESKIP
+from fast_lewm_ros.data.images import decode_pixels
+from fast_lewm_ros.data.twist import DEFAULT_TWIST_AXES, parse_axes, TWIST_FIELDS
 
 IMAGE_TYPES = ('sensor_msgs/msg/Image', 'sensor_msgs/msg/CompressedImage')
 ACTION_TYPES = ('std_msgs/msg/Float32MultiArray', 'std_msgs/msg/Float64MultiArray',
                 'geometry_msgs/msg/Twist', 'geometry_msgs/msg/TwistStamped')
-TWIST_FIELDS = tuple(f'{part}.{axis}' for part in ('linear', 'angular') for axis in 'xyz')
-DEFAULT_TWIST_AXES = ('linear.x', 'angular.z')
-# encoding -> (channels, index of R, G, B in a pixel; None = grey); the same 8-bit
-# encodings as ros/conversions.py, which core code must not import.
-ENCODINGS = {'rgb8': (3, (0, 1, 2)), 'bgr8': (3, (2, 1, 0)), 'rgba8': (4, (0, 1, 2)),
-             'bgra8': (4, (2, 1, 0)), 'mono8': (1, None)}
 
 
 class BagImportError(ValueError):
@@ -63,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--image-size', type=int, default=None, metavar='N',
                         help='centre-crop to a square and resize to NxN (default: keep the '
                              'recorded size, which must then be square)')
-    parser.add_argument('--twist-axes', nargs='+', default=list(DEFAULT_TWIST_AXES),
+    parser.add_argument('--twist-axes', nargs='+', default=DEFAULT_TWIST_AXES.split(),
                         metavar='FIELD', help=f'Twist fields that become action dimensions, '
                         f'in order, from {list(TWIST_FIELDS)} (default: linear.x angular.z)')
     parser.add_argument('--env-id', default='robot',
@@ -83,19 +79,11 @@ def decode_image(msg, msgtype: str) -> np.ndarray:
         from PIL import Image as PILImage
         with PILImage.open(io.BytesIO(bytes(msg.data))) as img:
             return np.asarray(img.convert('RGB'))
-    if msg.encoding not in ENCODINGS:
-        raise BagImportError(f'Image.encoding {msg.encoding!r} is not supported; expected '
-                             f'one of {sorted(ENCODINGS)}')
-    channels, rgb = ENCODINGS[msg.encoding]
-    height, width, step = int(msg.height), int(msg.width), int(msg.step)
-    data = np.asarray(msg.data, np.uint8)
-    if height <= 0 or width <= 0 or step < width * channels or data.size != height * step:
-        raise BagImportError(f'Image fields disagree: height {height}, width {width}, '
-                             f'step {step}, {data.size} data bytes ({msg.encoding})')
-    pixels = data.reshape(height, step)[:, :width * channels].reshape(height, width, channels)
-    if rgb is None:
-        return np.repeat(pixels, 3, axis=2)  # (H, W, 1) -> (H, W, 3)
-    return np.ascontiguousarray(pixels[:, :, list(rgb)])
+    try:
+        return decode_pixels(msg.encoding, msg.height, msg.width, msg.step, msg.is_bigendian,
+                             msg.data)
+    except ValueError as err:
+        raise BagImportError(str(err)) from None
 
 
 def action_values(msg, msgtype: str, twist_axes) -> np.ndarray:
@@ -142,10 +130,10 @@ def read_bag(bag, image_topic: str, action_topic: str, image_size: int | None = 
     bag = Path(bag)
     if not bag.exists():
         raise BagImportError(f'bag {bag} does not exist')
-    bad = [f for f in twist_axes if f not in TWIST_FIELDS]
-    if bad or not twist_axes:
-        raise BagImportError(f'--twist-axes {bad or "(none)"}: expected fields from '
-                             f'{list(TWIST_FIELDS)}')
+    try:
+        twist_axes = parse_axes(twist_axes, what='--twist-axes')
+    except ValueError as err:
+        raise BagImportError(str(err)) from None
     try:
         reader = AnyReader([bag], default_typestore=get_typestore(Stores.ROS2_KILTED))
         reader.open()

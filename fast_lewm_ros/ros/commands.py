@@ -18,6 +18,9 @@ from geometry_msgs.msg import Twist, TwistStamped
 import numpy as np
 from std_msgs.msg import Float32MultiArray, Float64MultiArray, MultiArrayDimension
 
+# The nodes reach the Twist-field mapping through this module.
+from fast_lewm_ros.data.twist import DEFAULT_TWIST_AXES, parse_axes  # noqa: F401
+
 # command_type -> (message class, default topic)
 COMMAND_TYPES = {
     'float32_array': (Float32MultiArray, 'cmd_action'),
@@ -25,21 +28,6 @@ COMMAND_TYPES = {
     'twist': (Twist, 'cmd_vel'),
     'twist_stamped': (TwistStamped, 'cmd_vel'),
 }
-TWIST_FIELDS = tuple(f'{part}.{axis}' for part in ('linear', 'angular') for axis in 'xyz')
-DEFAULT_TWIST_AXES = 'linear.x angular.z'
-
-
-def parse_axes(text: str, action_dim: int | None = None) -> tuple[str, ...]:
-    """Split a twist_axes string into field names; raise ValueError naming the bad one."""
-    axes = tuple(text.split())
-    bad = [a for a in axes if a not in TWIST_FIELDS]
-    if not axes or bad or len(set(axes)) != len(axes):
-        raise ValueError(f'parameter twist_axes {text!r}: expected distinct fields from '
-                         f'{list(TWIST_FIELDS)}, separated by spaces')
-    if action_dim is not None and len(axes) != action_dim:
-        raise ValueError(f'parameter twist_axes {text!r} names {len(axes)} fields; the '
-                         f'model has action_dim {action_dim}')
-    return axes
 
 
 def message_type(command_type: str):

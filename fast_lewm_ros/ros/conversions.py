@@ -13,50 +13,16 @@ from __future__ import annotations
 import numpy as np
 from sensor_msgs.msg import Image
 
-# encoding -> (channels, index of R, G, B in a pixel; None = grey)
-ENCODINGS = {
-    'rgb8': (3, (0, 1, 2)),
-    'bgr8': (3, (2, 1, 0)),
-    'rgba8': (4, (0, 1, 2)),
-    'bgra8': (4, (2, 1, 0)),
-    'mono8': (1, None),
-}
+from fast_lewm_ros.data.images import decode_pixels, ENCODINGS
 
 
 def image_to_numpy(msg: Image) -> np.ndarray:
-    """Return the image as a new (H, W, 3) uint8 RGB array.
+    """Return the image as a new (H, W, 3) uint8 RGB array (data/images.py decodes it).
 
-    Honours row padding (`step` > width x channels). `is_bigendian` does not
-    change the meaning of 8-bit data, but must be 0 or 1 as the message defines.
     Raises ValueError naming the offending field.
     """
-    if msg.encoding not in ENCODINGS:
-        raise ValueError(
-            f'Image.encoding {msg.encoding!r} is not supported; expected one of '
-            f'{sorted(ENCODINGS)}')
-    channels, rgb_index = ENCODINGS[msg.encoding]
-    height, width, step = int(msg.height), int(msg.width), int(msg.step)
-    if height <= 0:
-        raise ValueError(f'Image.height must be > 0, got {height}')
-    if width <= 0:
-        raise ValueError(f'Image.width must be > 0, got {width}')
-    if msg.is_bigendian not in (0, 1):
-        raise ValueError(f'Image.is_bigendian must be 0 or 1, got {msg.is_bigendian}')
-    row_bytes = width * channels
-    if step < row_bytes:
-        raise ValueError(
-            f'Image.step {step} is too small: expected >= width x channels = '
-            f'{width} x {channels} = {row_bytes} for {msg.encoding}')
-    data = np.frombuffer(bytes(msg.data), dtype=np.uint8)
-    if data.size != height * step:
-        raise ValueError(
-            f'Image.data has {data.size} bytes; expected height x step = '
-            f'{height} x {step} = {height * step}')
-    rows = data.reshape(height, step)[:, :row_bytes]  # drop row padding
-    pixels = rows.reshape(height, width, channels)
-    if rgb_index is None:
-        return np.repeat(pixels, 3, axis=2)  # (H, W, 1) -> (H, W, 3)
-    return np.ascontiguousarray(pixels[:, :, list(rgb_index)])
+    return decode_pixels(msg.encoding, msg.height, msg.width, msg.step, msg.is_bigendian,
+                         msg.data)
 
 
 def numpy_to_image(array: np.ndarray, encoding: str = 'rgb8', stamp=None,

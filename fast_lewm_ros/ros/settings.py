@@ -15,7 +15,8 @@ import math
 from fast_lewm_ros.data.start_goal import EVAL_SEED, GOAL_OFFSET
 from fast_lewm_ros.planning import PlannerConfig
 from fast_lewm_ros.planning.cem import SOLVERS
-from fast_lewm_ros.ros.commands import COMMAND_TYPES, DEFAULT_TWIST_AXES, parse_axes
+from fast_lewm_ros.data.twist import DEFAULT_TWIST_AXES, parse_axes
+from fast_lewm_ros.ros.commands import COMMAND_TYPES
 from fast_lewm_ros.ros.params import check_choice, settings_class, Spec
 
 INT32_MAX = 2 ** 31 - 1
