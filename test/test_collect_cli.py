@@ -10,7 +10,7 @@ from ros_testing import executable
 from fast_lewm_ros import cli
 from fast_lewm_ros.data import collect
 from fast_lewm_ros.data.episodes import EpisodeFile, EpisodeWriter
-from fast_lewm_ros.data.policies import make_policy, rollout
+from fast_lewm_ros.data.exploration import make_policy, rollout
 from fast_lewm_ros.envs import ENV_IDS, make
 
 

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from fast_lewm_ros.config import (ConfigError, from_dict, from_yaml, parse_overrides,
-                                  to_yaml)
+from fast_lewm_ros.strict_config import (ConfigError, from_dict, from_yaml,
+                                         parse_overrides, to_yaml)
 import pytest
 
 
@@ -68,6 +68,6 @@ def test_overrides():
 @pytest.mark.parametrize('name', ['paper', 'tworoom_cpu', 'reacher_cpu'])
 def test_shipped_training_configs_load(name):
     from fast_lewm_ros.resources import share_path
-    from fast_lewm_ros.training.config import TrainConfig
+    from fast_lewm_ros.training.train_config import TrainConfig
     config = from_yaml(TrainConfig, share_path('config', 'train', f'{name}.yaml'))
     assert config.model_config(action_dim=2).latent_dim > 0

@@ -36,4 +36,4 @@ def test_core_imports_without_ros():
     done = subprocess.run([sys.executable, '-c', PROBE, str(ROOT)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert 'fast_lewm_ros.config' in done.stdout
+    assert 'fast_lewm_ros.strict_config' in done.stdout

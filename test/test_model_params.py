@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from fast_lewm_ros.config import ConfigError
+from fast_lewm_ros.strict_config import ConfigError
 from fast_lewm_ros.model import ModelConfig, WorldModel
 
 

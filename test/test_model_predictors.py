@@ -146,7 +146,7 @@ def test_dynamics_macs_favour_the_prefix_model():
 def test_a_third_predictor_is_one_class_and_one_registry_entry(monkeypatch):
     """The WorldModel and the training loss reach a predictor only through its interface."""
     from fast_lewm_ros.model import predictors
-    from fast_lewm_ros.training.config import TrainConfig
+    from fast_lewm_ros.training.train_config import TrainConfig
     from fast_lewm_ros.training.losses import WorldModelLoss
 
     class Persistence(Predictor):

@@ -5,7 +5,7 @@ import pytest
 
 from fast_lewm_ros.data.episodes import EpisodeWriter
 from fast_lewm_ros.data.start_goal import sample_start_goal
-from fast_lewm_ros.data.policies import episode_seed, make_policy, rollout
+from fast_lewm_ros.data.exploration import episode_seed, make_policy, rollout
 from fast_lewm_ros.envs import make, resolve_env_id, task_checkpoint, TASKS
 from fast_lewm_ros.resources import default_checkpoint
 

@@ -10,9 +10,9 @@ import torch.multiprocessing as mp
 
 from fast_lewm_ros import cli
 from fast_lewm_ros import train as train_module
-from fast_lewm_ros.config import ConfigError
+from fast_lewm_ros.strict_config import ConfigError
 from fast_lewm_ros.model import WorldModel
-from fast_lewm_ros.training.config import TrainConfig
+from fast_lewm_ros.training.train_config import TrainConfig
 from fast_lewm_ros.training.losses import WorldModelLoss
 
 TINY = ['model=tiny', 'batch_size=8', 'sigreg_projections=64', 'lr=1e-3', 'log_every=2',

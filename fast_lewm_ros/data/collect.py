@@ -19,7 +19,7 @@ import time
 from tqdm import tqdm
 
 from fast_lewm_ros.data.episodes import EpisodeWriter
-from fast_lewm_ros.data.policies import episode_seed, make_policy, rollout
+from fast_lewm_ros.data.exploration import episode_seed, make_policy, rollout
 from fast_lewm_ros.envs import make, resolve_env_id, TASKS
 
 _WORKER = {}  # per-process env, policy and settings, set by _init_worker

@@ -108,7 +108,7 @@ def _from_file(data, count, rng, offset, seed=0, keep_solved=True):
 
 
 def _on_the_fly(env, count, seed, rng, offset, episode_steps, keep_solved=True):
-    from fast_lewm_ros.data.policies import episode_seed, make_policy, rollout
+    from fast_lewm_ros.data.exploration import episode_seed, make_policy, rollout
     from fast_lewm_ros.envs import make
     own = isinstance(env, str)
     env = make(env) if own else env

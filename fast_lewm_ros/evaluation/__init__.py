@@ -1,6 +1,8 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
-"""Evaluation helpers behind `fast-lewm eval` and `fast-lewm openloop`.
+"""`fast-lewm eval` and `fast-lewm openloop`, and the pieces behind them.
 
+success_eval  the `fast-lewm eval` command: paired closed-loop success, JSON, videos
+openloop_eval the `fast-lewm openloop` command: error per horizon, ranking check
 closed_loop   paper-protocol episodes for the planner (batched, lock-step) and a
               random policy, on shared start/goal pairs
 latent_error  open-loop latent error per horizon, direct vs chained agreement

@@ -21,7 +21,7 @@ arithmetic (`T * action_block`) stand where no letter fits.
   C  commands received in a recording (before they are aligned to frames)
 """
 from fast_lewm_ros.model.checkpoint import CheckpointError
-from fast_lewm_ros.model.config import ModelConfig
+from fast_lewm_ros.model.model_config import ModelConfig
 from fast_lewm_ros.model.predictors import PREDICTORS
 from fast_lewm_ros.model.sigreg import sigreg
 from fast_lewm_ros.model.world_model import WorldModel

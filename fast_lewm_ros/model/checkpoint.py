@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from fast_lewm_ros.config import ConfigError, from_dict, to_dict
+from fast_lewm_ros.strict_config import ConfigError, from_dict, to_dict
 
 FORMAT = 'fast_lewm_ros.world_model'
 FORMAT_VERSION = 1
@@ -184,7 +184,7 @@ def _json_field(path: Path, metadata: dict[str, str], key: str, default: str | N
 
 def _parse_metadata(path: Path, metadata: dict[str, str]) -> tuple[Any, dict]:
     """Return (ModelConfig, training info) from checked metadata."""
-    from fast_lewm_ros.model.config import ModelConfig
+    from fast_lewm_ros.model.model_config import ModelConfig
     if metadata.get('format') != FORMAT:
         raise CheckpointError(f'{path}: not a fast_lewm_ros world-model checkpoint '
                               f'(metadata format {_short(metadata.get("format"))!r}, '

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from fast_lewm_ros.model.config import ModelConfig
+from fast_lewm_ros.model.model_config import ModelConfig
 from fast_lewm_ros.model.layers import Block, Projector, sincos_2d
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)

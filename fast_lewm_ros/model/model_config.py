@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fast_lewm_ros.config import ConfigError, from_yaml
+from fast_lewm_ros.strict_config import ConfigError, from_yaml
 from fast_lewm_ros.model.predictors import PREDICTORS
 from fast_lewm_ros.resources import share_path
 

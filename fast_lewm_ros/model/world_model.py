@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from fast_lewm_ros.model.checkpoint import load_world_model, save_world_model
-from fast_lewm_ros.model.config import ModelConfig
+from fast_lewm_ros.model.model_config import ModelConfig
 from fast_lewm_ros.model.encoder import Encoder
 from fast_lewm_ros.model.predictors import PREDICTORS
 

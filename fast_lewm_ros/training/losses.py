@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from fast_lewm_ros.model import sigreg, WorldModel
-from fast_lewm_ros.training.config import TrainConfig
+from fast_lewm_ros.training.train_config import TrainConfig
 
 
 def _masked_mean(err: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:

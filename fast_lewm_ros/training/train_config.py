@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from fast_lewm_ros.config import ConfigError, from_dict
-from fast_lewm_ros.model.config import ModelConfig
+from fast_lewm_ros.strict_config import ConfigError, from_dict
+from fast_lewm_ros.model.model_config import ModelConfig
 from fast_lewm_ros.model.predictors import PREDICTORS
 
 

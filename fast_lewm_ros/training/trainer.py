@@ -25,11 +25,11 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler, Subset
 
-from fast_lewm_ros.config import ConfigError, from_yaml, parse_overrides, to_dict, to_yaml
+from fast_lewm_ros.strict_config import ConfigError, from_yaml, parse_overrides, to_dict, to_yaml
 from fast_lewm_ros.data.dataset import Catalog, WindowDataset
 from fast_lewm_ros.model import PREDICTORS, WorldModel
 from fast_lewm_ros.resources import share_path
-from fast_lewm_ros.training.config import apply_overrides, TrainConfig
+from fast_lewm_ros.training.train_config import apply_overrides, TrainConfig
 from fast_lewm_ros.training.logs import MetricLog, plot_curves
 from fast_lewm_ros.training.losses import collapse_metrics, WorldModelLoss
 from fast_lewm_ros.training.state import load_resume, save_resume
