@@ -1,5 +1,5 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
-"""Shared fixtures: an isolated ROS 2 domain per test, and a polling helper."""
+"""Shared fixtures: an isolated ROS 2 domain per test, a probe node, a tiny checkpoint."""
 import os
 import random
 import time
@@ -40,3 +40,19 @@ def rclpy_context(ros_domain):
     rclpy.init(context=context, domain_id=int(os.environ['ROS_DOMAIN_ID']))
     yield context
     context.try_shutdown()
+
+
+@pytest.fixture
+def probe(rclpy_context):
+    """Yield a node in the root namespace that records every topic (ros_testing.Probe)."""
+    from ros_testing import Probe
+    probe = Probe(rclpy_context).start()
+    yield probe
+    probe.close()
+
+
+@pytest.fixture(scope='module')
+def tiny_checkpoint(tmp_path_factory):
+    """Return a checkpoint of the tiny preset, for nodes that must load something quickly."""
+    from ros_testing import save_tiny_checkpoint
+    return save_tiny_checkpoint(tmp_path_factory.mktemp('ckpt'))

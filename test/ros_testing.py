@@ -163,3 +163,20 @@ def params(**values):
     """Parameter overrides for a node constructor."""
     from rclpy.parameter import Parameter
     return [Parameter(k, value=v) for k, v in values.items()]
+
+
+def make_planner(probe, checkpoint, **overrides):
+    """Add an autostarted PlannerNode with a fast CEM budget to `probe`'s executor."""
+    from fast_lewm_ros.ros.planner_node import PlannerNode
+    values = dict(checkpoint=checkpoint, autostart=True, control_period=0.05,
+                  stale_timeout=5.0, diagnostics_period=0.2, **FAST_CEM)
+    values.update(overrides)
+    return probe.add(PlannerNode(context=probe.context, parameter_overrides=params(**values)))
+
+
+def feed_until(probe, image, predicate, what, sec=1, timeout=20.0):
+    """Publish `image` every poll until `predicate` holds."""
+    def fed():
+        probe.send_image(image, sec=sec)
+        return predicate()
+    probe.wait(fed, timeout=timeout, what=what)

@@ -3,24 +3,12 @@
 from geometry_msgs.msg import Twist
 import numpy as np
 import pytest
-from ros_testing import FAST_CEM, params, Probe, save_tiny_checkpoint, task_images
+from ros_testing import FAST_CEM, params, task_images
 from std_msgs.msg import Float64MultiArray
 
 from fast_lewm_ros.ros import commands, qos  # noqa: E402
 from fast_lewm_ros.ros.planner_node import PlannerNode  # noqa: E402
 from fast_lewm_ros.ros.sim_node import SimNode  # noqa: E402
-
-
-@pytest.fixture(scope='module')
-def tiny_checkpoint(tmp_path_factory):
-    return save_tiny_checkpoint(tmp_path_factory.mktemp('ckpt'))
-
-
-@pytest.fixture
-def probe(rclpy_context):
-    probe = Probe(rclpy_context).start()
-    yield probe
-    probe.close()
 
 
 def consume(probe, msg_type, topic):

@@ -6,16 +6,11 @@ import subprocess
 
 import numpy as np
 import pytest
-from ros_testing import executable, save_tiny_checkpoint
+from ros_testing import executable
 
 from fast_lewm_ros.resources import default_checkpoint  # noqa: E402
 
 FAST = ['--samples', '8', '--iterations', '2', '--elites', '2']
-
-
-@pytest.fixture(scope='module')
-def tiny_checkpoint(tmp_path_factory):
-    return save_tiny_checkpoint(tmp_path_factory.mktemp('ckpt'))
 
 
 def run_demo(out, *args):

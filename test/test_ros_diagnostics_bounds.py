@@ -10,43 +10,15 @@ import time
 
 from conftest import wait_for
 import numpy as np
-import pytest
-from ros_testing import executable, FAST_CEM, params, Probe, save_tiny_checkpoint, task_images
+from ros_testing import executable, feed_until, make_planner, params, task_images
 from sensor_msgs.msg import Image
 from std_msgs.msg import Float32MultiArray
 
 from fast_lewm_ros.ros import diagnostics
 from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard, WARN
-from fast_lewm_ros.ros.planner_node import PlannerNode
 from fast_lewm_ros.ros.sim_node import SimNode
 
 NAME = '/planner_node'
-
-
-@pytest.fixture(scope='module')
-def tiny_checkpoint(tmp_path_factory):
-    return save_tiny_checkpoint(tmp_path_factory.mktemp('ckpt'))
-
-
-@pytest.fixture
-def probe(rclpy_context):
-    probe = Probe(rclpy_context).start()
-    yield probe
-    probe.close()
-
-
-def make_planner(probe, checkpoint, **overrides):
-    values = dict(checkpoint=checkpoint, autostart=True, control_period=0.05,
-                  stale_timeout=5.0, diagnostics_period=0.2, **FAST_CEM)
-    values.update(overrides)
-    return probe.add(PlannerNode(context=probe.context, parameter_overrides=params(**values)))
-
-
-def feed_until(probe, image, predicate, what, sec=1, timeout=20.0):
-    def fed():
-        probe.send_image(image, sec=sec)
-        return predicate()
-    probe.wait(fed, timeout=timeout, what=what)
 
 
 def test_board_bounds_text_lists_every_cause_and_expires_events():

@@ -4,8 +4,7 @@ import time
 
 from geometry_msgs.msg import Twist
 import numpy as np
-import pytest
-from ros_testing import params, Probe
+from ros_testing import params
 from std_srvs.srv import Trigger
 
 from fast_lewm_ros.data.episodes import EpisodeFile  # noqa: E402
@@ -14,13 +13,6 @@ from fast_lewm_ros.ros.explore_node import ExploreNode, OrnsteinUhlenbeck  # noq
 from fast_lewm_ros.ros.recorder_node import RecorderNode  # noqa: E402
 
 WARN = 1
-
-
-@pytest.fixture
-def probe(rclpy_context):
-    probe = Probe(rclpy_context).start()
-    yield probe
-    probe.close()
 
 
 def call(probe, service):

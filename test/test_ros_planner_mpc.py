@@ -11,24 +11,12 @@ import time
 
 import numpy as np
 import pytest
-from ros_testing import params, Probe, save_tiny_checkpoint, task_images
+from ros_testing import params, task_images
 import torch
 
 from test_ros_planner_node import feed_until, make_planner, NAME
 
 WARN, ERROR = 1, 2
-
-
-@pytest.fixture(scope='module')
-def tiny_checkpoint(tmp_path_factory):
-    return save_tiny_checkpoint(tmp_path_factory.mktemp('ckpt'))
-
-
-@pytest.fixture
-def probe(rclpy_context):
-    probe = Probe(rclpy_context).start()
-    yield probe
-    probe.close()
 
 
 def _nan_action_mean(model):

@@ -8,40 +8,12 @@ import time
 
 import numpy as np
 import pytest
-from ros_testing import FAST_CEM, params, Probe, save_tiny_checkpoint, task_images
+from ros_testing import feed_until, make_planner, params, task_images
 
 from fast_lewm_ros.ros.conversions import numpy_to_image  # noqa: E402
-from fast_lewm_ros.ros.planner_node import PlannerNode  # noqa: E402
 
 NAME = '/planner_node'
 OK, WARN, ERROR = 0, 1, 2
-
-
-@pytest.fixture(scope='module')
-def tiny_checkpoint(tmp_path_factory):
-    return save_tiny_checkpoint(tmp_path_factory.mktemp('ckpt'))
-
-
-@pytest.fixture
-def probe(rclpy_context):
-    probe = Probe(rclpy_context).start()
-    yield probe
-    probe.close()
-
-
-def make_planner(probe, checkpoint, **overrides):
-    values = dict(checkpoint=checkpoint, autostart=True, control_period=0.05,
-                  stale_timeout=5.0, diagnostics_period=0.2, **FAST_CEM)
-    values.update(overrides)
-    return probe.add(PlannerNode(context=probe.context, parameter_overrides=params(**values)))
-
-
-def feed_until(probe, image, predicate, what, sec=1, timeout=15.0):
-    """Publish `image` every poll until `predicate` holds."""
-    def fed():
-        probe.send_image(image, sec=sec)
-        return predicate()
-    probe.wait(fed, timeout=timeout, what=what)
 
 
 def test_plans_and_commands_from_a_sim_image_and_goal(probe, tiny_checkpoint):

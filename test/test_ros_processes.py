@@ -11,16 +11,11 @@ import subprocess
 
 import numpy as np
 import pytest
-from ros_testing import executable, Probe, save_tiny_checkpoint, task_images
+from ros_testing import executable, Probe, task_images
 
 from fast_lewm_ros.ros.conversions import image_to_numpy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope='module')
-def tiny_checkpoint(tmp_path_factory):
-    return save_tiny_checkpoint(tmp_path_factory.mktemp('ckpt'))
 
 
 class Processes:

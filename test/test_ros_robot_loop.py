@@ -8,7 +8,7 @@ checkpoint drives the sim with Twist on cmd_vel. Kept small (16 px) for CI.
 from geometry_msgs.msg import Twist
 import numpy as np
 import pytest
-from ros_testing import FAST_CEM, params, Probe
+from ros_testing import FAST_CEM, params
 from sensor_msgs.msg import Image
 from std_srvs.srv import Trigger
 
@@ -29,13 +29,6 @@ def call(probe, service):
     future = client.call_async(Trigger.Request())
     probe.wait(future.done, what=f'{service} reply')
     return future.result()
-
-
-@pytest.fixture
-def probe(rclpy_context):
-    probe = Probe(rclpy_context).start()
-    yield probe
-    probe.close()
 
 
 def test_sim_as_robot_record_import_train_and_drive_with_twist(probe, tmp_path):

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import pytest
-from ros_testing import params, Probe
+from ros_testing import params
 
 from fast_lewm_ros.ros.conversions import image_to_numpy  # noqa: E402
 from fast_lewm_ros.data.start_goal import StartGoalSource  # noqa: E402
@@ -12,13 +12,6 @@ from fast_lewm_ros.ros.sim_node import SimNode  # noqa: E402
 
 NAME = '/sim_node'
 ERROR = 2
-
-
-@pytest.fixture
-def probe(rclpy_context):
-    probe = Probe(rclpy_context).start()
-    yield probe
-    probe.close()
 
 
 def make_sim(probe, **overrides):
