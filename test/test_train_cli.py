@@ -9,7 +9,7 @@ import torch
 import torch.multiprocessing as mp
 
 from fast_lewm_ros import cli
-from fast_lewm_ros import train as train_module
+from fast_lewm_ros.training import trainer as train_module
 from fast_lewm_ros.strict_config import ConfigError
 from fast_lewm_ros.model import WorldModel
 from fast_lewm_ros.training.train_config import TrainConfig
