@@ -116,9 +116,9 @@ class Streams:
     """The two recorded streams, in receive order."""
 
     frame_ns: np.ndarray   # (F,) int64 receive times
-    frames: list           # F arrays (N, N, 3) uint8
+    frames: list           # F arrays (H, W, 3) uint8
     action_ns: np.ndarray  # (C,) int64
-    actions: np.ndarray    # (C, A) float64
+    actions: np.ndarray    # (C, action_dim) float64
 
 
 def read_bag(bag, image_topic: str, action_topic: str, image_size: int | None = None,
@@ -236,7 +236,7 @@ def import_bag(bag, out, image_topic: str, action_topic: str, *, episode_gap: fl
                        policy=f'rosbag2 {Path(bag).name}: {action_topic}') as writer:
         for rows, cmd in episodes:
             writer.append({'pixels': np.stack([streams.frames[i] for i in rows]),
-                           'action': commands[cmd],  # (L, A); row -1 -> the zero row
+                           'action': commands[cmd],  # (F, action_dim); row -1 -> the zero row
                            'proprio': np.zeros((len(rows), 0), np.float32)})
     lengths = [len(rows) for rows, _ in episodes]
     return {'episodes': len(episodes), 'rows': int(sum(lengths)), 'image_size': size,

@@ -53,6 +53,6 @@ def rollout(env, policy: Policy, seed: int, steps: int, render: bool = True) -> 
         else:
             task.advance(action)
     out = {k: np.stack(v) for k, v in rows.items()}
-    out['state'] = out['state'].astype(np.float64)  # (L + 1, S)
-    out['proprio'] = out['proprio'].astype(np.float32)  # (L + 1, P)
+    out['state'] = out['state'].astype(np.float64)  # (F, Q)
+    out['proprio'] = out['proprio'].astype(np.float32)  # (F, P)
     return out

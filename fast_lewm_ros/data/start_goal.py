@@ -25,8 +25,8 @@ WINDOWS_PER_EPISODE = 10  # on the fly: redraws inside a pair's episode before a
 class StartGoal:
     """One evaluation problem: reach `goal` (a simulator state) from `start`."""
 
-    start: np.ndarray  # simulator state at the start, (S,)
-    goal: np.ndarray   # simulator state GOAL_OFFSET primitive steps later, (S,)
+    start: np.ndarray  # simulator state at the start, (Q,)
+    goal: np.ndarray   # simulator state GOAL_OFFSET primitive steps later, (Q,)
     episode: int       # episode index in the file, or on-the-fly episode number
     step: int          # row of the start inside that episode
     attempt: int = 0   # on the fly: k > 0 when pair `episode` came from its k-th fresh episode

@@ -68,7 +68,7 @@ def _to_env(model, blocks: torch.Tensor) -> np.ndarray:
 @torch.inference_mode()
 def _simulate(env, model, start: np.ndarray, goal: np.ndarray, actions: np.ndarray,
               z_goal: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """Task distance (S,) and terminal latent cost (S,) of env-unit actions (S, L, adim)."""
+    """Task distance (S,) and latent cost (S,) of env-unit actions (S, T * block, adim)."""
     task = env.unwrapped
     distances, images = [], []
     for sequence in actions:

@@ -143,7 +143,7 @@ class CEMPlanner:
         checked = self._checked(cost_fn)
         history = []
         with torch.inference_mode():
-            for noise in self._noise_chunks(mean, seed, iterations):  # (B, k, S, T, A)
+            for noise in self._noise_chunks(mean, seed, iterations):  # (B, I chunk, S, T, A)
                 mean, std, h = self._loop(checked, mean, std, noise, should_stop)
                 history.append(h)
             cost = checked(mean.unsqueeze(1))[:, 0]  # (B,)
@@ -202,7 +202,7 @@ class CEMPlanner:
     def _update(self, candidates, cost, mean, std):
         """Refit mean and std to the elites (the lowest costs)."""
         B, S, T, A = candidates.shape
-        idx = torch.topk(cost, self.config.elites, dim=1, largest=False).indices  # (B, K)
+        idx = torch.topk(cost, self.config.elites, dim=1, largest=False).indices  # (B, E)
         elites = torch.gather(candidates, 1, idx[:, :, None, None].expand(-1, -1, T, A))
         return elites.mean(dim=1), elites.std(dim=1).clamp_min(self.config.min_std)
 

@@ -90,7 +90,7 @@ class RecorderNode(Node):
         self._session = datetime.datetime.now().strftime('%Y%m%d_%H%M%S')
         self.board = StatusBoard(self.get_fully_qualified_name(), str(self.out_dir))
         self.files: list[Path] = []
-        self._frames: list[tuple[int, np.ndarray]] = []   # (reception ns, (N, N, 3) uint8)
+        self._frames: list[tuple[int, np.ndarray]] = []   # (reception ns, (H, W, 3) uint8)
         self._commands: list[tuple[int, np.ndarray]] = []  # (reception ns, (A,) float32)
         self._shape = self._dims = None
         self.create_subscription(Image, 'image', self._on_image, qos.RECORD)
