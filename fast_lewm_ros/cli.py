@@ -14,6 +14,8 @@ import signal
 import sys
 import threading
 
+from fast_lewm_ros import interrupts
+
 # name -> (module, one-line help)
 COMMANDS = {
     'collect': ('fast_lewm_ros.data.collect',
@@ -50,24 +52,15 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     return parser
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (a service manager, `kill`): unwinds like Ctrl-C, so cleanup runs."""
-
-
-def _on_sigterm(signum, frame) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not interrupt cleanup
-    raise Terminated()
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv).parse_args(argv)
     module = importlib.import_module(args._module)
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        previous = interrupts.install()
     try:
         return int(module.main(args) or 0)
-    except Terminated:
+    except interrupts.Terminated:
         print(f'fast-lewm {args.command}: terminated (SIGTERM)', file=sys.stderr)
         return 128 + signal.SIGTERM
     except KeyboardInterrupt:
@@ -75,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous)
+            interrupts.restore(previous)
 
 
 if __name__ == '__main__':

@@ -18,6 +18,16 @@ def run(*argv):
     return cli.main([str(a) for a in argv])
 
 
+def test_one_worker_collect_leaves_ctrl_c_working(tmp_path):
+    # With --workers 1 the episodes are collected in this process: it must not
+    # ignore SIGINT afterwards (nor pass SIG_IGN on to every process it starts).
+    import signal
+    before = signal.getsignal(signal.SIGINT)
+    assert run('collect', '--env', 'tworoom', '--episodes', 1, '--episode-steps', 10,
+               '--out', tmp_path / 'x.h5', '--workers', 1) == 0
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 def test_collect_is_independent_of_worker_count(tmp_path):
     one, two = tmp_path / 'one.h5', tmp_path / 'two.h5'
     common = ['--env', 'tworoom', '--episodes', 3, '--episode-steps', 30, '--seed', 4]

@@ -18,6 +18,7 @@ import time
 
 from tqdm import tqdm
 
+from fast_lewm_ros import interrupts
 from fast_lewm_ros.data.episodes import EpisodeWriter
 from fast_lewm_ros.data.exploration import episode_seed, make_policy, rollout
 from fast_lewm_ros.envs import make, resolve_env_id, TASKS
@@ -42,11 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _init_worker(env_id: str, image_size: int, seed: int, steps: int) -> None:
-    # Ctrl-C reaches the whole process group: the parent alone winds down (it
-    # terminates the pool), so workers print no KeyboardInterrupt tracebacks.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.update(env=make(env_id, image_size=image_size), policy=make_policy(env_id),
                    seed=seed, steps=steps)
+
+
+def _init_pool_worker(*settings) -> None:
+    # Ctrl-C reaches the whole process group: the parent alone winds down (it
+    # terminates the pool), so workers print no KeyboardInterrupt tracebacks.
+    # Only in pool processes: with --workers 1 the parent itself must stay
+    # interruptible (and the processes it starts must not inherit SIG_IGN).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(*settings)
 
 
 def _collect_one(index: int) -> dict:
@@ -86,16 +93,18 @@ def collect(env_id: str, episodes: int, out, *, workers: int = 1, seed: int = 0,
                 for index in range(episodes):
                     writer.append(_collect_one(index))
                     bar.update()
+                    interrupts.check()
             finally:
                 _close_worker()
         else:
             # spawn, not fork: a forked child would share the parent's GL state.
             ctx = multiprocessing.get_context('spawn')
-            pool = ctx.Pool(workers, initializer=_init_worker, initargs=settings)
+            pool = ctx.Pool(workers, initializer=_init_pool_worker, initargs=settings)
             try:
                 for episode in pool.imap(_collect_one, range(episodes)):
                     writer.append(episode)
                     bar.update()
+                    interrupts.check()
                 pool.close()
             except BaseException:
                 pool.terminate()

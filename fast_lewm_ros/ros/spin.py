@@ -24,11 +24,16 @@ def spin_node(make_node: Callable[[], Node], name: str, args=None) -> int:
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     except Exception as err:  # noqa: BLE001 - bad parameters: say why, exit non-zero
+        if node is not None and not rclpy.ok():
+            # Ctrl-C shut the context down while a callback was still using it
+            # (e.g. a publish from a timer): that is the shutdown, not a failure.
+            return 0
         print(f'{name}: {err}')
         return 1
     finally:
         # A second Ctrl-C (or a wrapper such as `timeout` that signals the whole
-        # process group) must not break the teardown with a traceback.
+        # process group) must not break the teardown with a traceback. The process
+        # ends right after, so SIGINT stays ignored.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         if node is not None:
             node.destroy_node()

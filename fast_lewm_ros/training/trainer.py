@@ -26,6 +26,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from fast_lewm_ros.strict_config import ConfigError, from_yaml, parse_overrides, to_dict, to_yaml
+from fast_lewm_ros import interrupts
 from fast_lewm_ros.data.dataset import Catalog, WindowDataset
 from fast_lewm_ros.model import PREDICTORS, WorldModel
 from fast_lewm_ros.resources import share_path
@@ -233,6 +234,7 @@ def train(config: TrainConfig, out: Path, resume: bool = False) -> WorldModel:
             sampler.set_epoch(step // steps_per_epoch)
             sampler.skip = (step % steps_per_epoch) * per_rank
             for batch in loader:
+                interrupts.check()  # a SIGTERM whose exception a finalizer swallowed
                 for group in optimizer.param_groups:
                     group['lr'] = lr_at(config, step, total)
                 with amp():
