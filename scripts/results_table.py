@@ -3,8 +3,10 @@
 
 Usage: scripts/with_env.sh python scripts/results_table.py results/eval_tworoom.json ...
 One row per method (checkpoint or random policy) with its Wilson 95% interval and
-median plan time, then one pooled row per predictor over its training seeds (the
-seeds ran on the same paired episodes, so pooling counts each pair once per seed).
+median plan time, then one pooled row per task and predictor over all the files
+given (runs evaluated on the same paired episodes, so pooling counts each pair once
+per run; list only one evaluation per run). The random baseline is shown once per
+set of pairs.
 """
 import json
 import sys
@@ -31,24 +33,32 @@ def percent(successes: int, episodes: int) -> str:
 def main() -> None:
     print('| task | method | success | Wilson 95% CI | median plan time (batch) |')
     print('|---|---|---|---|---|')
+    results = []
     for path in sys.argv[1:]:
         with open(path) as f:
-            result = json.load(f)
-        task = result['env'].split('/')[-1].replace('-v0', '')
-        pooled = {}
-        for method in result['methods']:
-            plan = method.get('plan_time') or {}
-            timing = (f'{plan["median_s"]:.2f} s ({plan["batch"]})' if plan.get('count')
-                      else '—')
-            print(f'| {task} | {label(method)} | '
-                  f'{percent(method["successes"], method["episodes"])} | {timing} |')
-            if method['name'] != 'random':
-                total = pooled.setdefault(method['predictor'], [0, 0, 0])
-                total[0] += method['successes']
-                total[1] += method['episodes']
-                total[2] += 1
+            results.append(json.load(f))
+    tasks = list(dict.fromkeys(r['env'] for r in results))  # in the order given
+    for env in tasks:
+        task = env.split('/')[-1].replace('-v0', '')
+        pooled, randoms = {}, set()
+        for result in (r for r in results if r['env'] == env):
+            for method in result['methods']:
+                if method['name'] == 'random':
+                    if result['pairs_sha256'] in randoms:
+                        continue  # the same pairs' random baseline, already shown
+                    randoms.add(result['pairs_sha256'])
+                plan = method.get('plan_time') or {}
+                timing = (f'{plan["median_s"]:.2f} s ({plan["batch"]})' if plan.get('count')
+                          else '—')
+                print(f'| {task} | {label(method)} | '
+                      f'{percent(method["successes"], method["episodes"])} | {timing} |')
+                if method['name'] != 'random':
+                    total = pooled.setdefault(method['predictor'], [0, 0, 0])
+                    total[0] += method['successes']
+                    total[1] += method['episodes']
+                    total[2] += 1
         for predictor, (successes, episodes, seeds) in pooled.items():
-            print(f'| {task} | **{predictor}, {seeds} seeds pooled** | '
+            print(f'| {task} | **{predictor}, {seeds} runs pooled** | '
                   f'{percent(successes, episodes)} | |')
         if task in PAPER:
             print(f'| {task} | *paper (theirs): Fast-LeWM / LeWM* | '
