@@ -14,7 +14,6 @@ Subscribes `image` (sensor_msgs/Image, only its arrival and stamp are used).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
 import time
 
@@ -27,7 +26,7 @@ from std_srvs.srv import Trigger
 
 from fast_lewm_ros.ros import commands, params, qos
 from fast_lewm_ros.ros.diagnostics import StatusBoard, WARN
-from fast_lewm_ros.ros.params import check_choice, Spec
+from fast_lewm_ros.ros.params import check_choice, settings_class, Spec
 from fast_lewm_ros.ros.spin import spin_node
 
 EXPLORE_PARAMETERS = {
@@ -56,22 +55,8 @@ EXPLORE_PARAMETERS = {
 }
 
 
-@dataclass(frozen=True)
-class ExploreSettings:
-    """Everything explore_node reads; built from its parameters."""
-
-    action_dim: int = 2
-    action_low: tuple = (-1.0,)
-    action_high: tuple = (1.0,)
-    rate: float = 20.0
-    trigger: str = 'timer'
-    correlation_time: float = 1.0
-    sigma: float = 0.6
-    seed: int = 0
-    deadman_timeout: float = 0.5
-    reset_service: str = ''
-    command_type: str = 'float32_array'
-    twist_axes: str = commands.DEFAULT_TWIST_AXES
+class _ExploreRules:
+    """Methods of ExploreSettings; its fields come from EXPLORE_PARAMETERS."""
 
     def validate(self) -> None:
         for name in ('trigger', 'command_type'):
@@ -94,6 +79,10 @@ class ExploreSettings:
                                  f'got {values.size}')
             out.append(np.broadcast_to(values, (self.action_dim,)).copy())
         return out[0], out[1]
+
+
+ExploreSettings = settings_class('ExploreSettings', EXPLORE_PARAMETERS, _ExploreRules,
+                                 'Everything explore_node reads; built from its parameters.')
 
 
 class OrnsteinUhlenbeck:
@@ -119,13 +108,7 @@ class ExploreNode(Node):
 
     def __init__(self, node_name: str = 'explore_node', **kwargs):
         super().__init__(node_name, **kwargs)
-        params.declare(self, EXPLORE_PARAMETERS)
-        self.settings = s = params.read(self, ExploreSettings)
-        s.validate()
-        self.add_on_set_parameters_callback(
-            lambda changes: params.check(ExploreSettings, self, changes))
-        self.add_post_set_parameters_callback(
-            lambda changes: setattr(self, 'settings', params.read(self, ExploreSettings)))
+        s = params.bind(self, EXPLORE_PARAMETERS, ExploreSettings)
         self._low, self._high = s.bounds()
         self._axes = commands.parse_axes(s.twist_axes) if 'twist' in s.command_type else ()
         self.noise = OrnsteinUhlenbeck(s.action_dim, s.sigma, s.correlation_time, s.seed)

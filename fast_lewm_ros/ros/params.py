@@ -149,6 +149,21 @@ def read(node, settings_cls, changes: list[Parameter] | None = None):
     return settings_cls(**values)
 
 
+def bind(node, specs: Mapping[str, Spec], settings_cls):
+    """Declare `specs` on `node`, read and validate its settings, and keep them current.
+
+    Every later set_parameters request is checked with `settings_cls.validate()`
+    and, once accepted, `node.settings` is rebuilt. Returns the first settings.
+    """
+    declare(node, specs)
+    node.settings = read(node, settings_cls)
+    node.settings.validate()
+    node.add_on_set_parameters_callback(lambda changes: check(settings_cls, node, changes))
+    node.add_post_set_parameters_callback(
+        lambda changes: setattr(node, 'settings', read(node, settings_cls)))
+    return node.settings
+
+
 def check(settings_cls, node, params: list[Parameter], extra_check=None) -> SetParametersResult:
     """On-set-parameters callback body: accept `params` only if the settings stay valid."""
     try:

@@ -15,7 +15,6 @@ and never damages a finished one. Train on them with
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 import datetime
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from fast_lewm_ros.data.episodes import EpisodeWriter, FRAMESKIP
 from fast_lewm_ros.ros import commands, params, qos
 from fast_lewm_ros.ros.conversions import image_to_numpy
 from fast_lewm_ros.ros.diagnostics import ERROR, OK, StatusBoard
-from fast_lewm_ros.ros.params import check_choice, Spec
+from fast_lewm_ros.ros.params import check_choice, settings_class, Spec
 from fast_lewm_ros.ros.spin import spin_node
 
 RECORDER_PARAMETERS = {
@@ -52,19 +51,8 @@ RECORDER_PARAMETERS = {
 }
 
 
-@dataclass(frozen=True)
-class RecorderSettings:
-    """Everything recorder_node reads; built from its parameters."""
-
-    out_dir: str = 'recordings'
-    prefix: str = 'episode'
-    image_size: int = 0
-    episode_gap: float = 1.0
-    control_period: float = 0.0
-    max_episode_seconds: float = 300.0
-    env_id: str = 'robot'
-    command_type: str = 'float32_array'
-    twist_axes: str = commands.DEFAULT_TWIST_AXES
+class _RecorderRules:
+    """Methods of RecorderSettings; its fields come from RECORDER_PARAMETERS."""
 
     def validate(self) -> None:
         check_choice('command_type', self.command_type, RECORDER_PARAMETERS)
@@ -72,18 +60,16 @@ class RecorderSettings:
             commands.parse_axes(self.twist_axes)
 
 
+RecorderSettings = settings_class('RecorderSettings', RECORDER_PARAMETERS, _RecorderRules,
+                                  'Everything recorder_node reads; built from its parameters.')
+
+
 class RecorderNode(Node):
     """Write the camera and the commands sent as HDF5 episodes, one file each."""
 
     def __init__(self, node_name: str = 'recorder_node', **kwargs):
         super().__init__(node_name, **kwargs)
-        params.declare(self, RECORDER_PARAMETERS)
-        self.settings = s = params.read(self, RecorderSettings)
-        s.validate()
-        self.add_on_set_parameters_callback(
-            lambda changes: params.check(RecorderSettings, self, changes))
-        self.add_post_set_parameters_callback(
-            lambda changes: setattr(self, 'settings', params.read(self, RecorderSettings)))
+        s = params.bind(self, RECORDER_PARAMETERS, RecorderSettings)
         self._axes = commands.parse_axes(s.twist_axes) if 'twist' in s.command_type else ()
         self.out_dir = Path(s.out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)

@@ -51,13 +51,7 @@ class SimNode(Node):
         """`observer(node, frame, stamp_ns)`, if given, sees every observation (demo, tests)."""
         super().__init__(node_name, **kwargs)
         self.observer = observer
-        params.declare(self, SIM_PARAMETERS)
-        self.settings = s = params.read(self, SimSettings)
-        s.validate()
-        self.add_on_set_parameters_callback(
-            lambda changes: params.check(SimSettings, self, changes))
-        self.add_post_set_parameters_callback(
-            lambda changes: setattr(self, 'settings', params.read(self, SimSettings)))
+        s = params.bind(self, SIM_PARAMETERS, SimSettings)
         from fast_lewm_ros import envs
         self.env = envs.make(s.env, image_size=s.image_size)
         self.task = self.env.unwrapped
