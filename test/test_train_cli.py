@@ -101,6 +101,15 @@ def test_config_errors_are_reported(tmp_path, tiny_data, capsys):
         TrainConfig(predictor='rnn')
 
 
+def test_repeated_set_flags_all_apply(tmp_path):
+    # `--set a=1 --set b=2` must apply both: with argparse's plain nargs the last
+    # flag silently replaced the earlier ones.
+    argv = ['train', '--config', 'tworoom_cpu', '--set', 'max_steps=7', '--set',
+            'num_threads=1', 'lr=0.002', '--out', str(tmp_path)]
+    config = train_module.resolve_config(cli.build_parser(argv).parse_args(argv))
+    assert (config.max_steps, config.num_threads, config.lr) == (7, 1, 0.002)
+
+
 def test_ablation_and_self_consistency_terms(tiny_data):
     from fast_lewm_ros.data.dataset import Catalog, WindowDataset
     catalog = Catalog.open([tiny_data])

@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--out', required=True, help='output directory')
     parser.add_argument('--resume', action='store_true',
                         help='continue from OUT/resume (OUT/config.yaml is the base config)')
-    parser.add_argument('--set', nargs='+', default=[], metavar='KEY=VALUE',
+    parser.add_argument('--set', nargs='+', action='extend', default=[], metavar='KEY=VALUE',
                         help='override config fields, e.g. lr=3e-4 max_steps=2000 '
                              'model.latent_dim=32')
 
