@@ -180,3 +180,13 @@ def feed_until(probe, image, predicate, what, sec=1, timeout=20.0):
         probe.send_image(image, sec=sec)
         return predicate()
     probe.wait(fed, timeout=timeout, what=what)
+
+
+def call_trigger(probe, service: str):
+    """Call a std_srvs/Trigger service from the probe node; return its response."""
+    from std_srvs.srv import Trigger
+    client = probe.node.create_client(Trigger, service)
+    assert client.wait_for_service(timeout_sec=10), service
+    future = client.call_async(Trigger.Request())
+    probe.wait(future.done, what=f'{service} reply')
+    return future.result()

@@ -4,8 +4,7 @@ import time
 
 from geometry_msgs.msg import Twist
 import numpy as np
-from ros_testing import params
-from std_srvs.srv import Trigger
+from ros_testing import call_trigger, params
 
 from fast_lewm_ros.data.episodes import EpisodeFile  # noqa: E402
 from fast_lewm_ros.ros import commands, qos  # noqa: E402
@@ -13,14 +12,6 @@ from fast_lewm_ros.ros.explore_node import ExploreNode, OrnsteinUhlenbeck  # noq
 from fast_lewm_ros.ros.recorder_node import RecorderNode  # noqa: E402
 
 WARN = 1
-
-
-def call(probe, service):
-    client = probe.node.create_client(Trigger, service)
-    assert client.wait_for_service(timeout_sec=10), service
-    future = client.call_async(Trigger.Request())
-    probe.wait(future.done, what=f'{service} reply')
-    return future.result()
 
 
 def test_noise_is_seeded_bounded_and_smooth():
@@ -47,14 +38,14 @@ def test_explorer_stays_in_bounds_stops_on_a_dead_camera_and_on_request(probe):
     np.testing.assert_array_equal(probe.commands[-1], [0.0, 0.0])
     probe.wait(lambda: probe.send_image(image) or probe.count(probe.commands) > count + 5,
                what='commands again once images return')
-    assert call(probe, '/explore_node/stop').success
+    assert call_trigger(probe, '/explore_node/stop').success
     probe.wait(lambda: probe.commands[-1].tolist() == [0.0, 0.0], what='the zero command')
     stopped = probe.count(probe.commands)
     for _ in range(10):  # an absence can only be checked over some time (10 ticks of 50 Hz)
         probe.send_image(image)
         time.sleep(0.05)
     assert probe.count(probe.commands) == stopped
-    assert call(probe, '/explore_node/start').success
+    assert call_trigger(probe, '/explore_node/start').success
     probe.wait(lambda: probe.send_image(image) or probe.count(probe.commands) > stopped,
                what='commands after ~/start')
 
@@ -90,6 +81,6 @@ def test_recorder_writes_one_file_per_episode_with_the_format_alignment(probe, t
         probe.wait(lambda: len(recorder._commands) > t, what='commands of episode 2')
     probe.send_image(frames[3], sec=30)
     probe.wait(lambda: len(recorder._frames) > 3, what='the last frame')
-    assert 'wrote 1 episode' in call(probe, '/recorder_node/new_episode').message
+    assert 'wrote 1 episode' in call_trigger(probe, '/recorder_node/new_episode').message
     with EpisodeFile(recorder.files[1]) as f:
         assert f.episode(0)['pixels'].shape == (4, 8, 8, 3)

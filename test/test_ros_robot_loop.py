@@ -8,9 +8,8 @@ checkpoint drives the sim with Twist on cmd_vel. Kept small (16 px) for CI.
 from geometry_msgs.msg import Twist
 import numpy as np
 import pytest
-from ros_testing import FAST_CEM, params
+from ros_testing import call_trigger, FAST_CEM, params
 from sensor_msgs.msg import Image
-from std_srvs.srv import Trigger
 
 pytest.importorskip('rosbags')
 from fast_lewm_ros import cli  # noqa: E402
@@ -21,14 +20,6 @@ from fast_lewm_ros.ros.explore_node import ExploreNode  # noqa: E402
 from fast_lewm_ros.ros.planner_node import PlannerNode  # noqa: E402
 from fast_lewm_ros.ros.recorder_node import RecorderNode  # noqa: E402
 from fast_lewm_ros.ros.sim_node import SimNode  # noqa: E402
-
-
-def call(probe, service):
-    client = probe.node.create_client(Trigger, service)
-    assert client.wait_for_service(timeout_sec=10), service
-    future = client.call_async(Trigger.Request())
-    probe.wait(future.done, what=f'{service} reply')
-    return future.result()
 
 
 def test_sim_as_robot_record_import_train_and_drive_with_twist(probe, tmp_path):
@@ -46,10 +37,10 @@ def test_sim_as_robot_record_import_train_and_drive_with_twist(probe, tmp_path):
     for run in range(2):
         start = explorer.sent
         probe.wait(lambda: explorer.sent >= start + 40, timeout=30, what=f'run {run}')
-        assert call(probe, '/explore_node/stop').success
+        assert call_trigger(probe, '/explore_node/stop').success
         probe.wait(lambda: len(recorder.files) == run + 1, what=f'recorded episode {run}')
         if run == 0:
-            assert call(probe, '/explore_node/start').success
+            assert call_trigger(probe, '/explore_node/start').success
     bag.close()
     assert sim.step > 60  # the explorer's commands moved the sim
 
