@@ -7,6 +7,7 @@ from fast_lewm_ros.data.episodes import EpisodeWriter
 from fast_lewm_ros.data.start_goal import sample_start_goal
 from fast_lewm_ros.data.exploration import episode_seed, make_policy, rollout
 from fast_lewm_ros.envs import make, resolve_env_id, task_checkpoint, TASKS
+from fast_lewm_ros.model import WorldModel
 from fast_lewm_ros.resources import default_checkpoint
 
 # Goal distance below which each task's success criterion holds (its module says why).
@@ -91,3 +92,17 @@ def test_task_checkpoint_falls_back_to_the_default():
         assert path.name in (f'{name}.safetensors', default_checkpoint().name)
     with pytest.raises(ValueError, match='unknown env'):
         task_checkpoint('nope')
+
+
+@pytest.mark.parametrize('name', list(TASKS))
+def test_every_task_ships_a_model_of_that_task(name):
+    # eval/demo/sim_planning pick this file when no checkpoint is given: a model of
+    # another task (the Two-Room default) would plan nonsense or not fit the actions.
+    path = task_checkpoint(name)
+    assert path.name == f'{name}.safetensors'
+    model = WorldModel.load(path)
+    env = make(name, render_mode=None)
+    assert model.training_info['env_id'] == resolve_env_id(name)
+    assert model.config.action_dim == env.action_space.shape[0]
+    assert model.config.image_size == env.unwrapped.image_size
+    env.close()
