@@ -3,8 +3,10 @@
 # Reacher steps took about 65 min of wall time here):
 # data, 8 training runs (Two-Room and Reacher x prefix and autoregressive x
 # seeds 0 and 1), paired closed-loop evaluation, open-loop error and ranking;
-# then the Push-T runs (prefix and autoregressive, seeds 0 and 1) and their
-# evaluation. Cube's data is collected; its runs are not in the Results yet.
+# then the Push-T runs (prefix and autoregressive, seeds 0 and 1, 1000 steps; prefix
+# seeds 0 and 1 and autoregressive seeds 0 and 1 at 3000 steps) and the Cube runs
+# (prefix seeds 0 and 1, autoregressive seed 0), and their evaluation. The shipped
+# per-task checkpoints are among these runs (checkpoints/README.md says which).
 #
 #   make setup && scripts/with_env.sh bash scripts/reproduce_results.sh
 #
@@ -30,37 +32,49 @@ collect pusht 100 1 data/pusht_val.h5
 collect cube 500 0 data/cube_train.h5
 collect cube 50 1 data/cube_val.h5
 
-train() {  # task, predictor, seed
+train() {  # task, predictor, seed[, steps]: runs/<task>_<predictor>_s<seed>[_3k]
+  local steps=${4:-1000}
   local out="runs/$1_$2_s$3"
+  [[ "$steps" == 3000 ]] && out="${out}_3k"
   [[ -f "$out/final.safetensors" ]] && return 0
   fast-lewm train --config "$1_cpu" --data "data/$1_train.h5" --predictor "$2" --seed "$3" \
-    --out "$out" --set num_threads=1 > "$out.log" 2>&1
+    --out "$out" --set num_threads=1 --set max_steps="$steps" > "$out.log" 2>&1
 }
-pair() {  # two training runs side by side
-  train $1 $2 $3 & local a=$!
-  train $4 $5 $6 & local b=$!
+pair() {  # two training runs side by side: task predictor seed steps, twice
+  train $1 $2 $3 $4 & local a=$!
+  train $5 $6 $7 $8 & local b=$!
   wait $a && wait $b
 }
-pair tworoom prefix 0 reacher prefix 0
-pair tworoom autoregressive 0 reacher autoregressive 0
-pair tworoom prefix 1 tworoom autoregressive 1
-pair reacher prefix 1 reacher autoregressive 1
-pair pusht prefix 0 pusht autoregressive 0
-pair pusht prefix 1 pusht autoregressive 1
+pair tworoom prefix 0 1000 reacher prefix 0 1000
+pair tworoom autoregressive 0 1000 reacher autoregressive 0 1000
+pair tworoom prefix 1 1000 tworoom autoregressive 1 1000
+pair reacher prefix 1 1000 reacher autoregressive 1 1000
+pair pusht prefix 0 1000 pusht autoregressive 0 1000
+pair pusht prefix 1 1000 pusht autoregressive 1 1000
+pair pusht prefix 0 3000 pusht autoregressive 0 3000
+pair pusht prefix 1 3000 pusht autoregressive 1 3000
+pair cube prefix 0 1000 cube autoregressive 0 1000
+train cube prefix 1 1000
 
-evaluate() {  # task: every model of the task and the random policy on the same 50 pairs
-  local ckpts=()
+evaluate() {  # task[, run suffix]: every trained model of the task and the random policy on the same 50 pairs
+  local ckpts=() name="$1${2:-}"
   for predictor in prefix autoregressive; do
-    for seed in 0 1; do ckpts+=(--checkpoint "runs/$1_${predictor}_s${seed}/final.safetensors"); done
+    for seed in 0 1; do
+      local ckpt="runs/$1_${predictor}_s${seed}${2:-}/final.safetensors"
+      [[ -f "$ckpt" ]] && ckpts+=(--checkpoint "$ckpt")
+    done
   done
-  [[ -f "$RESULTS/eval_$1.json" ]] || fast-lewm eval --env "$1" --episodes 50 --seed 42 \
-    --threads 1 --batch 10 "${ckpts[@]}" --json "$RESULTS/eval_$1.json" \
-    --video "$RESULTS/video_$1" > "$RESULTS/eval_$1.log" 2>&1
+  [[ -f "$RESULTS/eval_$name.json" ]] || fast-lewm eval --env "$1" --episodes 50 --seed 42 \
+    --threads 1 --batch 10 "${ckpts[@]}" --json "$RESULTS/eval_$name.json" \
+    --video "$RESULTS/video_$name" > "$RESULTS/eval_$name.log" 2>&1
 }
 evaluate tworoom & a=$!
 evaluate reacher & b=$!
 wait $a && wait $b
-evaluate pusht
+evaluate pusht & a=$!
+evaluate pusht _3k & b=$!
+wait $a && wait $b
+evaluate cube
 
 openloop() {  # task
   [[ -f "$RESULTS/openloop_$1.json" ]] || fast-lewm openloop --threads 2 \
@@ -72,4 +86,5 @@ openloop() {  # task
 openloop tworoom
 openloop reacher
 openloop pusht
+openloop cube
 echo "done: $RESULTS/eval_*.json, $RESULTS/openloop_*.{json,png}"
