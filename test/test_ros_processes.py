@@ -9,6 +9,7 @@ from pathlib import Path
 import signal
 import subprocess
 
+from conftest import wait_for
 import numpy as np
 import pytest
 from ros_testing import executable, Probe, task_images
@@ -83,9 +84,10 @@ def test_sim_and_planner_processes_move_the_agent(processes, probe, tiny_checkpo
         return (probe.count(probe.plans) >= 1 and probe.count(probe.commands) >= 10
                 and stepped and any((f != frames[0]).any() for f in frames[1:]))
 
-    probe.wait(moved, timeout=90, what=f'a plan, 10 commands, a step and a moved agent\n'
-                                       f'{processes.log("sim_node")}\n'
-                                       f'{processes.log("planner_node")}')
+    # The logs are read after the wait, not when the call is made (they are empty then).
+    assert wait_for(moved, timeout=90), (
+        'timed out waiting for a plan, 10 commands, a step and a moved agent\n'
+        f'sim_node:\n{processes.log("sim_node")}\nplanner_node:\n{processes.log("planner_node")}')
     codes = processes.stop()
     assert codes == {'sim_node': 0, 'planner_node': 0}, codes  # clean Ctrl-C shutdown
 
