@@ -119,7 +119,9 @@ class Probe:
                        for n, lv, m in self.diagnostics[since:])
 
     def wait(self, predicate, timeout=15.0, what='condition'):
-        assert wait_for(predicate, timeout=timeout), f'timed out waiting for {what}'
+        """Wait for `predicate`; `what` may be a callable, read only on a timeout (e.g. logs)."""
+        if not wait_for(predicate, timeout=timeout):
+            raise AssertionError(f'timed out waiting for {what() if callable(what) else what}')
 
 
 def task_images(size: int = 16, seed: int = 0):

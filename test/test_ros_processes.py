@@ -9,7 +9,6 @@ from pathlib import Path
 import signal
 import subprocess
 
-from conftest import wait_for
 import numpy as np
 import pytest
 from ros_testing import executable, Probe, task_images
@@ -84,10 +83,9 @@ def test_sim_and_planner_processes_move_the_agent(processes, probe, tiny_checkpo
         return (probe.count(probe.plans) >= 1 and probe.count(probe.commands) >= 10
                 and stepped and any((f != frames[0]).any() for f in frames[1:]))
 
-    # The logs are read after the wait, not when the call is made (they are empty then).
-    assert wait_for(moved, timeout=90), (
-        'timed out waiting for a plan, 10 commands, a step and a moved agent\n'
-        f'sim_node:\n{processes.log("sim_node")}\nplanner_node:\n{processes.log("planner_node")}')
+    probe.wait(moved, timeout=90, what=lambda: (  # the logs as they are at the timeout
+        'a plan, 10 commands, a step and a moved agent\n'
+        f'sim_node:\n{processes.log("sim_node")}\nplanner_node:\n{processes.log("planner_node")}'))
     codes = processes.stop()
     assert codes == {'sim_node': 0, 'planner_node': 0}, codes  # clean Ctrl-C shutdown
 
