@@ -12,9 +12,10 @@ import torch
 from fast_lewm_ros.model import CheckpointError, ModelConfig, WorldModel
 
 
-def _model(predictor='prefix'):
+def _model(predictor='prefix', encoder='vit'):
     torch.manual_seed(0)
-    config = dataclasses.replace(ModelConfig.preset('tiny'), predictor=predictor, proprio_dim=3)
+    config = dataclasses.replace(ModelConfig.preset('tiny'), predictor=predictor, proprio_dim=3,
+                                 encoder=encoder, conv_width=4)
     model = WorldModel(config)
     with torch.no_grad():
         for p in model.parameters():
@@ -24,9 +25,10 @@ def _model(predictor='prefix'):
     return model.eval()
 
 
-@pytest.mark.parametrize('predictor', ['prefix', 'autoregressive'])
-def test_round_trip_predicts_identically(tmp_path, predictor):
-    model = _model(predictor)
+@pytest.mark.parametrize('predictor,encoder', [('prefix', 'vit'), ('autoregressive', 'vit'),
+                                               ('prefix', 'conv')])
+def test_round_trip_predicts_identically(tmp_path, predictor, encoder):
+    model = _model(predictor, encoder)
     path = tmp_path / 'model.safetensors'
     model.save(path, training={'steps': 12})
     loaded = WorldModel.load(path, map_location='cpu')

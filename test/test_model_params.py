@@ -3,6 +3,7 @@
 import dataclasses
 
 import pytest
+import torch
 
 from fast_lewm_ros.strict_config import ConfigError
 from fast_lewm_ros.model import ModelConfig, WorldModel
@@ -39,3 +40,29 @@ def test_sincos_position_start_is_smooth_over_the_patch_grid():
     assert near < far / 2
     with pytest.raises(ConfigError, match='encoder_pos_init'):
         ModelConfig(encoder_pos_init='learned')
+
+
+def test_conv_encoder_maps_images_to_latents_and_keeps_where_things_are():
+    config = dataclasses.replace(ModelConfig.preset('cpu'), encoder='conv')
+    assert config.conv_stages == 4  # 64 -> 32 -> 16 -> 8 -> 4
+    torch.manual_seed(0)
+    encoder = WorldModel(config).encoder.eval()
+    assert not hasattr(encoder, 'vit')
+    names = [name for name, _ in encoder.named_parameters()]
+    assert all(name.startswith(('cnn.', 'projector.')) for name in names), names[:3]
+    # A bright square moved by 8 px changes the latent (flattened map, not pooled).
+    image = torch.zeros(2, 64, 64, 3, dtype=torch.uint8)
+    image[0, 10:18, 10:18] = 255
+    image[1, 10:18, 18:26] = 255
+    with torch.no_grad():
+        z = encoder(image)  # (2, D)
+    assert z.shape == (2, config.latent_dim) and bool(torch.isfinite(z).all())
+    assert float((z[0] - z[1]).norm()) > 1e-3 * float(z[0].norm())
+
+
+def test_conv_encoder_config_is_checked():
+    with pytest.raises(ConfigError, match="'vit' or 'conv'"):
+        ModelConfig(encoder='resnet')
+    with pytest.raises(ConfigError, match='power of'):
+        ModelConfig(encoder='conv', image_size=48, patch_size=16)
+    assert ModelConfig(encoder='conv', image_size=128, patch_size=16).conv_stages == 5

@@ -1,5 +1,5 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
-"""Image encoder: a hand-written ViT (CLS output) followed by LeWM's BatchNorm projector."""
+"""Image encoder: a ViT (CLS output, LeWM's) or a strided CNN, then LeWM's BatchNorm projector."""
 from __future__ import annotations
 
 import torch
@@ -49,13 +49,45 @@ class ViTEncoder(nn.Module):
         return self.norm(x)[:, 0]  # (B, width): the CLS token
 
 
+class ConvEncoder(nn.Module):
+    """Strided CNN (DreamerV3's image encoder): 4x4 convs of stride 2 down to 4x4, then a Linear.
+
+    Each stage halves the image and doubles the channels (conv_width, 2x, 4x, ...);
+    GroupNorm(1) normalises each image's feature map (a LayerNorm over C, H, W), so
+    no statistics are shared across the batch before the projector's BatchNorm.
+    The 4x4 map is flattened, not pooled: where the arm or the cube is stays in
+    which feature holds it.
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        layers, channels = [], 3
+        for stage in range(config.conv_stages):
+            out = config.conv_width << stage
+            layers += [nn.Conv2d(channels, out, 4, stride=2, padding=1),
+                       nn.GroupNorm(1, out), nn.SiLU()]
+            channels = out
+        self.stages = nn.Sequential(*layers)
+        self.head = nn.Linear(channels * 4 * 4, config.encoder_width)
+        self.norm = nn.LayerNorm(config.encoder_width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stages(x)  # (B, C, 4, 4)
+        return self.norm(self.head(x.flatten(1)))  # (B, width)
+
+
 class Encoder(nn.Module):
-    """Pixels -> latent (B, D): ImageNet normalisation, ViT, BatchNorm projector."""
+    """Pixels -> latent (B, D): ImageNet normalisation, ViT or CNN, BatchNorm projector."""
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.image_size = config.image_size
-        self.vit = ViTEncoder(config)
+        # Named by kind so a checkpoint's tensor names say which backbone it holds
+        # ('encoder.vit.*' as in every checkpoint before the CNN existed).
+        if config.encoder == 'conv':
+            self.cnn = ConvEncoder(config)
+        else:
+            self.vit = ViTEncoder(config)
         self.projector = Projector(config.encoder_width, config.projector_hidden,
                                    config.latent_dim)
         self.register_buffer('pixel_mean', torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1),
@@ -87,7 +119,13 @@ class Encoder(nn.Module):
                              f'{tuple(pixels.shape)}')
         return pixels
 
+    @property
+    def backbone(self) -> nn.Module:
+        """Return the ViT or the CNN: pixels (B, 3, H, W) -> features (B, encoder_width)."""
+        return self.cnn if hasattr(self, 'cnn') else self.vit
+
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         x = self.preprocess(pixels)
-        param = self.vit.pos_embed
-        return self.projector(self.vit(x.to(device=param.device, dtype=param.dtype)))  # (B, D)
+        param = self.projector.net[0].weight
+        features = self.backbone(x.to(device=param.device, dtype=param.dtype))  # (B, width)
+        return self.projector(features)  # (B, D)

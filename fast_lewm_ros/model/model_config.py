@@ -21,6 +21,12 @@ class ModelConfig:
     # Observation: square RGB images of this side; patch_size must divide it.
     image_size: int = 64
     patch_size: int = 16
+    # Image backbone: 'vit' (LeWM's ViT, CLS output) or 'conv' (a strided CNN as
+    # DreamerV3 and PLDM use at 64 px: it keeps where things are in the image in
+    # its flattened feature map instead of in 16 patch tokens).
+    encoder: str = 'vit'
+    # CNN: channels of the first stride-2 stage, doubled per stage down to 4x4.
+    conv_width: int = 32
     # ViT encoder (paper: ViT-tiny 192 x 12 layers x 3 heads, MLP 768).
     encoder_width: int = 128
     encoder_depth: int = 4
@@ -74,6 +80,12 @@ class ModelConfig:
             raise ConfigError(
                 f'ModelConfig.predictor must be one of {tuple(PREDICTORS)}, got '
                 f'{self.predictor!r}')
+        if self.encoder not in ('vit', 'conv'):
+            raise ConfigError(f"ModelConfig.encoder must be 'vit' or 'conv', got "
+                              f'{self.encoder!r}')
+        if self.encoder == 'conv' and not _is_four_times_power_of_two(self.image_size):
+            raise ConfigError(f'ModelConfig.image_size {self.image_size} must be 4 x a power of '
+                              f"two (8, 16, ..., 64, 128) for encoder 'conv'")
         if self.encoder_pos_init not in ('random', 'sincos'):
             raise ConfigError(f"ModelConfig.encoder_pos_init must be 'random' or 'sincos', got "
                               f'{self.encoder_pos_init!r}')
@@ -94,6 +106,11 @@ class ModelConfig:
                 raise ConfigError(f'ModelConfig.{name} must be >= 1, got {getattr(self, name)}')
 
     @property
+    def conv_stages(self) -> int:
+        """Stride-2 stages of the CNN encoder: image_size halves down to 4."""
+        return max(self.image_size // 4, 1).bit_length() - 1
+
+    @property
     def block_dim(self) -> int:
         """Size A of one action block: action_block primitive actions concatenated."""
         return self.action_block * self.action_dim
@@ -111,3 +128,7 @@ class ModelConfig:
         except FileNotFoundError as err:
             raise ConfigError(f'unknown model preset {name!r}: {err}') from err
         return from_yaml(cls, path)
+
+
+def _is_four_times_power_of_two(size: int) -> bool:
+    return size >= 8 and size % 4 == 0 and (size // 4) & (size // 4 - 1) == 0
