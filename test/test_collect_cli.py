@@ -96,6 +96,28 @@ def test_exploration_moves_the_task(env_id):
     assert moved > 0.01
 
 
+def test_random_action_segments_mix_jitter_into_the_policy(tmp_path):
+    """--random-actions replaces some segments by i.i.d. uniform actions, reproducibly."""
+    env = make('reacher', image_size=64)
+    plain = rollout(env, make_policy('reacher'), seed=3, steps=200, render=False)['action']
+    mixed = rollout(env, make_policy('reacher', 0.5), seed=3, steps=200, render=False)['action']
+    again = rollout(env, make_policy('reacher', 0.5), seed=3, steps=200, render=False)['action']
+    env.close()
+    assert np.array_equal(mixed, again) and np.all(np.abs(mixed) <= 1)
+    # Step-to-step change: the policy's smooth actions vs uniform noise (mean |a - a'| = 2/3).
+    jitter = np.abs(np.diff(mixed[:-1], axis=0)).mean(axis=1)
+    assert np.abs(np.diff(plain[:-1], axis=0)).mean() < 0.3
+    assert (jitter > 0.4).mean() > 0.15  # some segments are random...
+    assert (jitter < 0.3).mean() > 0.15  # ...and some are the policy's
+    out = tmp_path / 'mixed.h5'
+    assert run('collect', '--env', 'reacher', '--episodes', 1, '--episode-steps', 10,
+               '--random-actions', 0.5, '--out', out) == 0
+    with h5py.File(out, 'r') as f:
+        assert f.attrs['policy'] == 'reacher_joint_targets+random0.5'
+    assert run('collect', '--env', 'reacher', '--episodes', 1, '--random-actions', 2,
+               '--out', tmp_path / 'x.h5') == 2
+
+
 def test_view_writes_png(tmp_path):
     data = tmp_path / 'd.h5'
     assert run('collect', '--env', 'reacher', '--episodes', 2, '--episode-steps', 30,

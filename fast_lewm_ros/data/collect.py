@@ -40,11 +40,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--episode-steps', type=int, default=None,
                         help='primitive actions per episode (default: the task\'s, '
                              'e.g. 100 for Two-Room); each episode stores steps + 1 frames')
+    parser.add_argument('--random-actions', type=float, default=0.0, metavar='SHARE',
+                        help='share of 10-40 step segments in which uniform random actions '
+                             'replace the task policy (default 0: the policy alone); shows '
+                             'the model the jittery sequences a sampling planner tries')
 
 
-def _init_worker(env_id: str, image_size: int, seed: int, steps: int) -> None:
-    _WORKER.update(env=make(env_id, image_size=image_size), policy=make_policy(env_id),
-                   seed=seed, steps=steps)
+def _init_worker(env_id: str, image_size: int, seed: int, steps: int,
+                 random_actions: float) -> None:
+    _WORKER.update(env=make(env_id, image_size=image_size),
+                   policy=make_policy(env_id, random_actions), seed=seed, steps=steps)
 
 
 def _init_pool_worker(*settings) -> None:
@@ -68,7 +73,7 @@ def _close_worker() -> None:
 
 def collect(env_id: str, episodes: int, out, *, workers: int = 1, seed: int = 0,
             image_size: int = 64, episode_steps: int | None = None,
-            progress: bool = True) -> dict:
+            random_actions: float = 0.0, progress: bool = True) -> dict:
     """Collect `episodes` episodes into `out`; returns timing numbers."""
     env_id = resolve_env_id(env_id)
     if episodes < 1 or workers < 1:
@@ -80,9 +85,9 @@ def collect(env_id: str, episodes: int, out, *, workers: int = 1, seed: int = 0,
         raise ValueError(f'--episode-steps must be >= 1, got {steps}')
     meta = dict(env_id=env_id, image_size=image_size, action_dim=task.action_dim,
                 state_dim=task.state_dim, proprio_dim=task.proprio_dim, seed=seed,
-                episode_steps=steps, policy=make_policy(env_id).name)
+                episode_steps=steps, policy=make_policy(env_id, random_actions).name)
     probe.close()
-    settings = (env_id, image_size, seed, steps)
+    settings = (env_id, image_size, seed, steps, random_actions)
     start = time.perf_counter()
     # The bar starts once the output file exists: a bad --out is then one line.
     with EpisodeWriter(out, **meta) as writer, tqdm(
@@ -121,7 +126,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         stats = collect(args.env, args.episodes, args.out, workers=args.workers,
                         seed=args.seed, image_size=args.image_size,
-                        episode_steps=args.episode_steps)
+                        episode_steps=args.episode_steps,
+                        random_actions=args.random_actions)
     except ValueError as err:
         print(f'fast-lewm collect: {err}', file=sys.stderr)
         return 2
