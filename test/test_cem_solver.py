@@ -110,3 +110,31 @@ def test_config_rejects_bad_values(field, value, message):
     kwargs = {'horizon': 2, 'chain_split': 2, field: value}
     with pytest.raises(ValueError, match=message):
         PlannerConfig(**kwargs)
+
+
+def test_coloured_noise_is_smooth_over_primitive_steps_with_unit_variance():
+    from fast_lewm_ros.planning.cem import coloured
+    white = torch.randn(4000, 5, 10, generator=torch.Generator().manual_seed(0))  # T=5, A=5x2
+    for beta in (1.0, 2.0):
+        noise = coloured(white, beta, action_dim=2).reshape(4000, 25, 2)  # (S, steps, adim)
+        var = noise.var(dim=0)  # per step and channel
+        assert torch.allclose(var, torch.ones_like(var), atol=0.12), var
+        # neighbouring primitive steps (also across block borders) are correlated
+        lag1 = (noise[:, 1:] * noise[:, :-1]).mean(dim=0).mean()
+        assert lag1 > (0.3 if beta == 1.0 else 0.7), (beta, lag1)
+        # channels stay independent
+        assert abs(float((noise[..., 0] * noise[..., 1]).mean())) < 0.05
+    flat = white.reshape(4000, 25, 2)
+    assert abs(float((flat[:, 1:] * flat[:, :-1]).mean())) < 0.05  # white: no correlation
+
+
+def test_coloured_noise_planner_still_converges_and_zero_beta_is_unchanged():
+    target = torch.tensor([[[0.5, -0.3], [1.2, 0.0], [-0.8, 0.4]]])  # (B=1, T=3, A=2)
+    smooth = CEMPlanner(PlannerConfig(noise_beta=2.0, **SMALL)).optimize(
+        quadratic(target), torch.zeros_like(target), action_dim=1)
+    assert float((smooth.actions - target).abs().max()) < 0.2  # white: < 0.1
+    white = CEMPlanner(PlannerConfig(**SMALL))
+    again = CEMPlanner(PlannerConfig(noise_beta=0.0, **SMALL))
+    assert torch.equal(white.sample_noise(target, seed=3), again.sample_noise(target, seed=3))
+    with pytest.raises(ValueError, match='noise_beta'):
+        PlannerConfig(noise_beta=-1)

@@ -69,6 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='planner (default cem, the paper\'s)')
     parser.add_argument('--beta', type=float, default=defaults.beta,
                         help='self-consistency weight (default 0)')
+    parser.add_argument('--noise-beta', type=float, default=defaults.noise_beta,
+                        help='colour of the CEM sampling noise over time, 1/f^beta '
+                             '(default 0: white, the paper\'s; 2: smooth, iCEM)')
     parser.add_argument('--planner-seed', type=int, default=0,
                         help='episode i plans with seed planner_seed + i (default 0)')
     parser.add_argument('--budget', type=int, default=BUDGET,
@@ -153,7 +156,8 @@ def evaluate(args) -> dict:
     planner = PlannerConfig(solver=args.solver, samples=args.samples,
                             iterations=args.iterations, warm_iterations=args.warm_iterations,
                             elites=args.elites, horizon=horizon,
-                            beta=args.beta, seed=args.planner_seed)
+                            beta=args.beta, noise_beta=args.noise_beta,
+                            seed=args.planner_seed)
     source = {'data': args.data} if args.data else {'env': env_id}
     pairs = sample_start_goal(args.episodes, args.seed, offset=args.goal_offset,
                               keep_solved=args.keep_solved_pairs, **source)

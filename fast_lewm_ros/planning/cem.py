@@ -48,6 +48,10 @@ class PlannerConfig:
     horizon: int = 5                    # T action blocks per plan
     init_std: float = 1.0               # sampling std at the start, normalised units
     min_std: float = 0.0                # floor on the sampling std (paper: none)
+    # Colour of the sampling noise over the plan's primitive steps: power spectrum
+    # 1/f^noise_beta (iCEM, Pinneri et al. 2020). 0 = white, the paper's; 2 = smooth,
+    # like the exploration data the model was trained on.
+    noise_beta: float = 0.0
     # Clamp candidates to [norm_action_low, norm_action_high], in normalised
     # (z-scored) units (paper: none). Not the command bounds: those are per
     # dimension in environment units (RecedingHorizonController action_low/high).
@@ -77,6 +81,7 @@ class PlannerConfig:
         need(self.horizon >= 1, f'horizon must be >= 1 block, got {self.horizon}')
         need(self.init_std > 0, f'init_std must be > 0, got {self.init_std}')
         need(self.min_std >= 0, f'min_std must be >= 0, got {self.min_std}')
+        need(0 <= self.noise_beta <= 4, f'noise_beta must be in [0, 4], got {self.noise_beta}')
         need(self.beta >= 0, f'beta must be >= 0, got {self.beta}')
         need(self.temperature > 0, f'temperature must be > 0, got {self.temperature}')
         if self.norm_action_low is not None and self.norm_action_high is not None:
@@ -119,6 +124,24 @@ def shift_plan(actions: torch.Tensor, steps: int, action_dim: int) -> torch.Tens
     return out.reshape(B, T, A)
 
 
+def coloured(white: torch.Tensor, beta: float, action_dim: int) -> torch.Tensor:
+    """Turn white noise (..., T, A) into 1/f^beta noise over the T * A / action_dim steps.
+
+    Each of the action_dim channels is filtered along the primitive steps of the
+    whole plan (blocks concatenated), then scaled back to unit variance per step,
+    so `init_std` keeps its meaning. The filter is circular (FFT), as in iCEM.
+    """
+    *lead, T, A = white.shape
+    x = white.reshape(*lead, T * A // action_dim, action_dim)  # (..., L, adim)
+    steps = x.shape[-2]
+    freqs = torch.fft.rfftfreq(steps, device=white.device)  # (F,)
+    lowest = freqs[1] if steps > 1 else torch.ones(())
+    gain = freqs.clamp_min(lowest) ** (-beta / 2)  # (F,); the mean (f = 0) as the lowest f
+    kernel = torch.fft.irfft(gain, n=steps)  # impulse response: its energy is the variance
+    y = torch.fft.irfft(torch.fft.rfft(x, dim=-2) * gain[:, None], n=steps, dim=-2)
+    return (y / kernel.norm()).reshape(white.shape)
+
+
 class CEMPlanner:
     """Batched CEM: candidate 0 is the current mean, elites by topk, plan = final mean."""
 
@@ -128,12 +151,14 @@ class CEMPlanner:
 
     # ---- solver core -------------------------------------------------------------
     def optimize(self, cost_fn: CostFn, mean: torch.Tensor, seed: int | None = None,
-                 iterations: int | None = None, should_stop: StopFn | None = None
-                 ) -> PlanResult:
+                 iterations: int | None = None, should_stop: StopFn | None = None,
+                 action_dim: int | None = None) -> PlanResult:
         """Minimise `cost_fn` starting from `mean` (B, T, A); float32, any device.
 
         `iterations` overrides the config's (a warm replan needs fewer);
         `should_stop()` is polled between iterations and raises PlanCancelled.
+        `action_dim` splits a block into primitive steps for coloured noise
+        (default A: one step per block).
         """
         if mean.dim() != 3:
             raise ValueError(f'initial mean must be (B, T, A), got shape {tuple(mean.shape)}')
@@ -143,30 +168,33 @@ class CEMPlanner:
         checked = self._checked(cost_fn)
         history = []
         with torch.inference_mode():
-            for noise in self._noise_chunks(mean, seed, iterations):  # (B, I chunk, S, T, A)
+            chunks = self._noise_chunks(mean, seed, iterations, action_dim)
+            for noise in chunks:  # (B, I chunk, S, T, A)
                 mean, std, h = self._loop(checked, mean, std, noise, should_stop)
                 history.append(h)
             cost = checked(mean.unsqueeze(1))[:, 0]  # (B,)
         return PlanResult(mean, cost, std, torch.cat(history, dim=1), iterations)
 
-    def _noise_chunks(self, mean: torch.Tensor, seed: int | None, iterations: int):
+    def _noise_chunks(self, mean: torch.Tensor, seed: int | None, iterations: int,
+                      action_dim: int | None = None):
         """Yield the solve's noise in chunks of iterations (see NOISE_CHUNK_BYTES)."""
         B, T, A = mean.shape
         per_iteration = self.config.samples * T * A * 4
         chunk = max(1, min(iterations, NOISE_CHUNK_BYTES // per_iteration))
         gens = self._generators(mean, seed)
         for first in range(0, iterations, chunk):
-            yield self._draw(gens, mean, min(chunk, iterations - first))
+            yield self._draw(gens, mean, min(chunk, iterations - first), action_dim)
 
     def sample_noise(self, mean: torch.Tensor, seed: int | None = None,
-                     iterations: int | None = None) -> torch.Tensor:
+                     iterations: int | None = None, action_dim: int | None = None
+                     ) -> torch.Tensor:
         """Draw standard normal noise (B, I, S, T, A), row 0 of every iteration zero.
 
         Drawn up front, one generator per environment, so a batch equals separate
         calls and a captured CUDA graph needs no random-number kernels.
         """
         return self._draw(self._generators(mean, seed), mean,
-                          iterations or self.config.iterations)
+                          iterations or self.config.iterations, action_dim)
 
     def _generators(self, mean: torch.Tensor, seed: int | None) -> list:
         """One generator per environment b, seeded seed + b, on the input's device."""
@@ -176,14 +204,15 @@ class CEMPlanner:
             gen.manual_seed(seed + b)
         return gens
 
-    def _draw(self, gens, mean: torch.Tensor, iterations: int) -> torch.Tensor:
+    def _draw(self, gens, mean: torch.Tensor, iterations: int,
+              action_dim: int | None = None) -> torch.Tensor:
         B, T, A = mean.shape
-        S = self.config.samples
+        S, beta = self.config.samples, self.config.noise_beta
         noise = torch.zeros(B, iterations, S, T, A, device=mean.device)
         for b, gen in enumerate(gens):
             # candidate 0 keeps zero noise, so it is exactly the current mean
-            noise[b, :, 1:] = torch.randn(iterations, S - 1, T, A, generator=gen,
-                                          device=mean.device)
+            white = torch.randn(iterations, S - 1, T, A, generator=gen, device=mean.device)
+            noise[b, :, 1:] = coloured(white, beta, action_dim or A) if beta else white
         return noise
 
     def _loop(self, cost_fn: CostFn, mean, std, noise, should_stop: StopFn | None = None):
@@ -245,7 +274,8 @@ class CEMPlanner:
                           compiled=self._compile_fn(world_model))
         if c.cuda_graph and z.device.type == 'cuda':
             return self._plan_graphed(cost, mean.float(), seed, iterations or c.iterations)
-        return self.optimize(cost, mean, seed, iterations, should_stop)
+        return self.optimize(cost, mean, seed, iterations, should_stop,
+                             action_dim=world_model.config.action_dim)
 
     def _compile_fn(self, world_model):
         if not self.config.compile:
@@ -254,7 +284,7 @@ class CEMPlanner:
 
     def _plan_graphed(self, cost: 'LatentCost', mean, seed, iterations: int) -> PlanResult:
         """Replay one CUDA graph of the whole solve (captured once per shape)."""
-        noise = self.sample_noise(mean, seed, iterations)
+        noise = self.sample_noise(mean, seed, iterations, cost.world_model.config.action_dim)
         std = torch.full_like(mean, self.config.init_std)
         key = (id(cost.world_model), tuple(cost.z.shape), tuple(mean.shape), cost.beta,
                iterations)

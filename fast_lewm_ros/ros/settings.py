@@ -67,6 +67,8 @@ PLANNER_PARAMETERS = {
                      1e-6, 100.0),
     'min_std': _cem('min_std', 'floor on the CEM sampling std, normalised action units '
                     '(paper: 0)', 0.0, 100.0),
+    'noise_beta': _cem('noise_beta', 'colour of the sampling noise over time, 1/f^noise_beta '
+                       '(0 white, the paper; 2 smooth, iCEM)', 0.0, 4.0),
     'temperature': _cem('temperature', 'MPPI only: softmax temperature on the costs',
                         1e-6, 1e6),
     'beta': _cem('beta', 'self-consistency weight in the cost (paper 1, released configs 0)',
