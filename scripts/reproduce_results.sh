@@ -32,17 +32,18 @@ collect pusht 100 1 data/pusht_val.h5
 collect cube 500 0 data/cube_train.h5
 collect cube 50 1 data/cube_val.h5
 
-train() {  # task, predictor, seed[, steps]: runs/<task>_<predictor>_s<seed>[_3k]
+train() {  # task, predictor, seed[, steps[, conv]]: runs/<task>[_conv]_<predictor>_s<seed>[_3k]
   local steps=${4:-1000}
-  local out="runs/$1_$2_s$3"
+  local out="runs/$1${5:+_$5}_$2_s$3"
   [[ "$steps" == 3000 ]] && out="${out}_3k"
   [[ -f "$out/final.safetensors" ]] && return 0
   fast-lewm train --config "$1_cpu" --data "data/$1_train.h5" --predictor "$2" --seed "$3" \
-    --out "$out" --set num_threads=1 --set max_steps="$steps" > "$out.log" 2>&1
+    --out "$out" --set num_threads=1 --set max_steps="$steps" \
+    ${5:+--set model.encoder=$5} > "$out.log" 2>&1
 }
-pair() {  # two training runs side by side: task predictor seed steps, twice
-  train $1 $2 $3 $4 & local a=$!
-  train $5 $6 $7 $8 & local b=$!
+pair() {  # two training runs side by side: task predictor seed steps [encoder], twice
+  train $1 $2 $3 $4 $9 & local a=$!
+  train $5 $6 $7 $8 $9 & local b=$!
   wait $a && wait $b
 }
 pair tworoom prefix 0 1000 reacher prefix 0 1000
@@ -55,12 +56,15 @@ pair pusht prefix 0 3000 pusht autoregressive 0 3000
 pair pusht prefix 1 3000 pusht autoregressive 1 3000
 pair cube prefix 0 1000 cube autoregressive 0 1000
 train cube prefix 1 1000
+# Push-T with the CNN encoder (session 5): 2100-2200 s per prefix run, 1000-1500 s per LeWM run
+pair pusht prefix 0 3000 pusht autoregressive 0 3000 conv
+pair pusht prefix 1 3000 pusht autoregressive 1 3000 conv
 
-evaluate() {  # task[, run suffix]: every trained model of the task and the random policy on the same 50 pairs
-  local ckpts=() name="$1${2:-}"
+evaluate() {  # task[, run suffix[, encoder]]: every trained model of the task and the random policy on the same 50 pairs
+  local ckpts=() name="$1${3:+_$3}${2:-}"
   for predictor in prefix autoregressive; do
     for seed in 0 1; do
-      local ckpt="runs/$1_${predictor}_s${seed}${2:-}/final.safetensors"
+      local ckpt="runs/$1${3:+_$3}_${predictor}_s${seed}${2:-}/final.safetensors"
       [[ -f "$ckpt" ]] && ckpts+=(--checkpoint "$ckpt")
     done
   done
@@ -75,6 +79,15 @@ evaluate pusht & a=$!
 evaluate pusht _3k & b=$!
 wait $a && wait $b
 evaluate cube
+evaluate pusht _3k conv
+# Smooth CEM noise (session 5): every Reacher and Cube model again with --noise-beta 2
+for task in reacher cube; do
+  [[ -f "$RESULTS/eval_${task}_noise_beta2.json" ]] || fast-lewm eval --env $task --episodes 50 \
+    --seed 42 --threads 1 --batch 10 --noise-beta 2 --no-random-baseline \
+    $(for r in runs/${task}_{prefix,autoregressive}_s{0,1}/final.safetensors; do
+        [[ -f $r ]] && echo --checkpoint $r; done) \
+    --json "$RESULTS/eval_${task}_noise_beta2.json" > "$RESULTS/eval_${task}_noise_beta2.log" 2>&1
+done
 
 openloop() {  # task
   [[ -f "$RESULTS/openloop_$1.json" ]] || fast-lewm openloop --threads 2 \
