@@ -34,8 +34,8 @@ class SameNoise(CEMPlanner):
     def _generators(self, mean, seed):
         return super()._generators(mean.cpu(), seed)
 
-    def _draw(self, gens, mean, iterations):
-        return super()._draw(gens, mean.cpu(), iterations).to(mean.device)
+    def _draw(self, gens, mean, iterations, action_dim=None):
+        return super()._draw(gens, mean.cpu(), iterations, action_dim).to(mean.device)
 
 
 def plan(model, z, z_goal, config):
