@@ -2,9 +2,17 @@
 """Shared fixtures: an isolated ROS 2 domain per test, a probe node, a tiny checkpoint."""
 import os
 import random
+import signal
 import time
 
 import pytest
+
+# A suite started as a background job of a non-interactive shell (`make test &`,
+# `nohup ... &`) inherits SIGINT ignored, and so does every process it starts: the
+# Ctrl-C tests then see `ros2 launch` ignore SIGINT and fail. Handlers reset to the
+# default on exec, so restoring Python's handler here gives children a normal Ctrl-C.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def wait_for(predicate, timeout=10.0, period=0.02, spin=None):
