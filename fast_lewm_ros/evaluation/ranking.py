@@ -58,7 +58,7 @@ def _summary(values: list[float | None]) -> dict:
             'undefined': len(values) - int(x.size)}
 
 
-def _to_env(model, blocks: torch.Tensor) -> np.ndarray:
+def to_env_actions(model, blocks: torch.Tensor) -> np.ndarray:
     """Normalised blocks (S, T, A) -> environment-unit primitive actions (S, T * block, adim)."""
     with torch.inference_mode():
         primitive = blocks.reshape(blocks.shape[0], -1, model.config.action_dim)
@@ -110,11 +110,12 @@ def ranking_check(model, env_id: str, pairs: Sequence[StartGoal],
             with torch.inference_mode():
                 model_cost = LatentCost(model, z, z_goal)(cands.unsqueeze(0))[0].cpu().numpy()
             box = (env.action_space.low, env.action_space.high)
-            env_actions = np.clip(_to_env(model, cands), *box)  # (S, T * block, adim)
+            env_actions = np.clip(to_env_actions(model, cands), *box)  # (S, T * block, adim)
             distance, latent = _simulate(env, model, pair.start, pair.goal, env_actions,
                                          z_goal)
-            plan_distance, _ = _simulate(env, model, pair.start, pair.goal,
-                                         np.clip(_to_env(model, plan.actions), *box), z_goal)
+            plan_actions = np.clip(to_env_actions(model, plan.actions), *box)
+            plan_distance, _ = _simulate(env, model, pair.start, pair.goal, plan_actions,
+                                         z_goal)
             wide = samples // 2
             problems.append({
                 'index': i, 'rho_distance': spearman(model_cost, distance),
