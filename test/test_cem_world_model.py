@@ -74,6 +74,27 @@ def test_self_consistency_cost_adds_the_chaining_gap():
     assert torch.isfinite(result.cost).all()
 
 
+@pytest.mark.parametrize('predictor', ['prefix', 'autoregressive'])
+def test_every_block_cost_is_the_mean_over_all_prefixes(predictor):
+    model = tiny(predictor)
+    z, z_goal = latents(model, 2, 11), latents(model, 2, 12)
+    A = model.config.action_block * model.config.action_dim
+    candidates = torch.randn(2, 5, 3, A, generator=torch.Generator().manual_seed(1))
+    with torch.inference_mode():
+        every = LatentCost(model, z, z_goal, goal_cost='every_block')(candidates)
+        final = LatentCost(model, z, z_goal)(candidates)
+        flat, zs = candidates.reshape(10, 3, A), z.repeat_interleave(5, dim=0)
+        prefixes = model.predict(zs, flat).view(2, 5, 3, -1)  # (B, S, T, D)
+        gaps = (prefixes - z_goal[:, None, None]).pow(2).sum(-1)  # (B, S, T)
+    torch.testing.assert_close(every, gaps.mean(-1))
+    torch.testing.assert_close(final, gaps[..., -1], rtol=1e-5, atol=1e-5)
+    result = CEMPlanner(dataclasses.replace(CONFIG, goal_cost='every_block')).plan(
+        model, z, z_goal)
+    assert torch.isfinite(result.cost).all()
+    with pytest.raises(ValueError, match="goal_cost must be one of .*'closest'"):
+        PlannerConfig(goal_cost='closest')
+
+
 def test_mismatched_sizes_say_what_was_expected():
     model = tiny('prefix')  # D = 16, blocks of 5 x 2 = 10
     z, z_goal = latents(model, 2, 9), latents(model, 2, 10)

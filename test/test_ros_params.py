@@ -81,8 +81,8 @@ def test_every_run_time_planner_config_field_is_a_parameter():
     changed = {'solver': 'mppi', 'samples': 40, 'iterations': 7, 'warm_iterations': 2,
                'warm_start': False, 'compile': True, 'cuda_graph': True, 'bf16': True,
                'elites': 5, 'horizon': 4, 'init_std': 0.5, 'min_std': 0.1,
-               'noise_beta': 2.0, 'temperature': 2.0, 'beta': 1.0, 'chain_split': 3,
-               'seed': 9}
+               'noise_beta': 2.0, 'goal_cost': 'every_block', 'temperature': 2.0,
+               'beta': 1.0, 'chain_split': 3, 'seed': 9}
     assert set(changed) == fields - set(NOT_PARAMETERS)
     config = PlannerSettings(**changed).planner_config()
     assert all(getattr(config, name) == value for name, value in changed.items())

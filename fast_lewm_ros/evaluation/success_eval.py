@@ -34,6 +34,7 @@ from fast_lewm_ros.evaluation.stats import (fingerprint, paired_comparison, time
                                             wilson_interval)
 from fast_lewm_ros.model import CheckpointError, WorldModel
 from fast_lewm_ros.planning import PlannerConfig
+from fast_lewm_ros.planning.costs import GOAL_COSTS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,6 +73,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--noise-beta', type=float, default=defaults.noise_beta,
                         help='colour of the CEM sampling noise over time, 1/f^beta '
                              '(default 0: white, the paper\'s; 2: smooth, iCEM)')
+    parser.add_argument('--goal-cost', choices=GOAL_COSTS, default=defaults.goal_cost,
+                        help='latents compared with the goal: final (the paper\'s, after '
+                             'the whole plan) or every_block (mean over every prefix: '
+                             'reach the goal early and stay)')
     parser.add_argument('--planner-seed', type=int, default=0,
                         help='episode i plans with seed planner_seed + i (default 0)')
     parser.add_argument('--budget', type=int, default=BUDGET,
@@ -157,7 +162,7 @@ def evaluate(args) -> dict:
                             iterations=args.iterations, warm_iterations=args.warm_iterations,
                             elites=args.elites, horizon=horizon,
                             beta=args.beta, noise_beta=args.noise_beta,
-                            seed=args.planner_seed)
+                            goal_cost=args.goal_cost, seed=args.planner_seed)
     source = {'data': args.data} if args.data else {'env': env_id}
     pairs = sample_start_goal(args.episodes, args.seed, offset=args.goal_offset,
                               keep_solved=args.keep_solved_pairs, **source)

@@ -19,7 +19,7 @@ from typing import Callable, Optional
 
 import torch
 
-from fast_lewm_ros.planning.costs import check_inputs, LatentCost
+from fast_lewm_ros.planning.costs import check_inputs, GOAL_COSTS, LatentCost
 
 CostFn = Callable[[torch.Tensor], torch.Tensor]
 StopFn = Callable[[], bool]  # polled between iterations; True abandons the solve
@@ -52,6 +52,11 @@ class PlannerConfig:
     # 1/f^noise_beta (iCEM, Pinneri et al. 2020). 0 = white, the paper's; 2 = smooth,
     # like the exploration data the model was trained on.
     noise_beta: float = 0.0
+    # Which predicted latents the cost compares with the goal: 'final' (the paper's:
+    # the latent after all T blocks) or 'every_block' (the mean over the latents
+    # after each prefix: plans that reach the goal early and stay there score best,
+    # and early prefixes are predicted more precisely than the last).
+    goal_cost: str = 'final'
     # Clamp candidates to [norm_action_low, norm_action_high], in normalised
     # (z-scored) units (paper: none). Not the command bounds: those are per
     # dimension in environment units (RecedingHorizonController action_low/high).
@@ -82,6 +87,8 @@ class PlannerConfig:
         need(self.init_std > 0, f'init_std must be > 0, got {self.init_std}')
         need(self.min_std >= 0, f'min_std must be >= 0, got {self.min_std}')
         need(0 <= self.noise_beta <= 4, f'noise_beta must be in [0, 4], got {self.noise_beta}')
+        need(self.goal_cost in GOAL_COSTS,
+             f'goal_cost must be one of {GOAL_COSTS}, got {self.goal_cost!r}')
         need(self.beta >= 0, f'beta must be >= 0, got {self.beta}')
         need(self.temperature > 0, f'temperature must be > 0, got {self.temperature}')
         if self.norm_action_low is not None and self.norm_action_high is not None:
@@ -271,7 +278,7 @@ class CEMPlanner:
         mean = torch.zeros(z.shape[0], c.horizon, A, device=z.device) if init is None else init
         cost = LatentCost(world_model, z, z_goal, c.beta, c.chain_split,
                           bf16=c.bf16 and z.device.type == 'cuda',
-                          compiled=self._compile_fn(world_model))
+                          compiled=self._compile_fn(world_model), goal_cost=c.goal_cost)
         if c.cuda_graph and z.device.type == 'cuda':
             return self._plan_graphed(cost, mean.float(), seed, iterations or c.iterations)
         return self.optimize(cost, mean, seed, iterations, should_stop,
@@ -287,7 +294,7 @@ class CEMPlanner:
         noise = self.sample_noise(mean, seed, iterations, cost.world_model.config.action_dim)
         std = torch.full_like(mean, self.config.init_std)
         key = (id(cost.world_model), tuple(cost.z.shape), tuple(mean.shape), cost.beta,
-               iterations)
+               cost.goal_cost, iterations)
         if key not in self._graphs:
             self._graphs[key] = _GraphedSolve(self, cost, mean, std, noise)
         with torch.inference_mode():
@@ -316,7 +323,8 @@ class _GraphedSolve:
     def __init__(self, planner: CEMPlanner, cost: 'LatentCost', mean, std, noise):
         self.inputs = [t.clone() for t in (cost.z, cost.z_goal, mean, std, noise)]
         self.cost = LatentCost(cost.world_model, self.inputs[0], self.inputs[1], cost.beta,
-                               cost.split, bf16=cost.bf16, compiled=cost.compiled)
+                               cost.split, bf16=cost.bf16, compiled=cost.compiled,
+                               goal_cost=cost.goal_cost)
         checked = planner._checked(self.cost)
 
         def solve():

@@ -2,7 +2,9 @@
 """The planner's one question to a world model: how far from the goal does this end.
 
 `LatentCost` turns candidates (B, S, T, A) into costs (B, S): the squared L2
-distance between `predict_final(z, actions)` and the goal latent, plus an optional
+distance between `predict_final(z, actions)` and the goal latent (goal_cost
+'final', the paper's), or its mean over the latents after every prefix
+`predict(z, actions)` (goal_cost 'every_block'), plus an optional
 self-consistency term beta * ||predict_final - chained||^2, where the chained
 estimate predicts the first `split` blocks, then the rest from that prediction. The prefix
 predictor answers `predict_final` from its last prefix token in one call, the
@@ -13,6 +15,9 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import torch
+
+# 'final': the latent after the whole plan; 'every_block': the mean over all prefixes.
+GOAL_COSTS = ('final', 'every_block')
 
 
 def block_size(world_model) -> int:
@@ -52,9 +57,13 @@ class LatentCost:
     """cost(candidates (B, S, T, A)) -> (B, S), latents repeated once per candidate."""
 
     def __init__(self, world_model, z: torch.Tensor, z_goal: torch.Tensor,
-                 beta: float = 0.0, split: int = 2, bf16: bool = False, compiled=None):
+                 beta: float = 0.0, split: int = 2, bf16: bool = False, compiled=None,
+                 goal_cost: str = 'final'):
+        if goal_cost not in GOAL_COSTS:
+            raise ValueError(f'goal_cost must be one of {GOAL_COSTS}, got {goal_cost!r}')
         self.world_model, self.z, self.z_goal = world_model, z, z_goal
         self.beta, self.split, self.bf16, self.compiled = beta, split, bf16, compiled
+        self.goal_cost = goal_cost
         self._repeated: dict = {}
 
     def __call__(self, candidates: torch.Tensor) -> torch.Tensor:
@@ -74,8 +83,13 @@ class LatentCost:
         autocast = (torch.autocast('cuda', dtype=torch.bfloat16, cache_enabled=False)
                     if self.bf16 else nullcontext())
         with autocast:
-            z_hat = predict_final(z, actions).float().view(B, S, -1)  # (B, S, D)
-            cost = (z_hat - self.z_goal.unsqueeze(1)).pow(2).sum(-1)  # (B, S)
+            if self.goal_cost == 'every_block':
+                z_all = self.world_model.predict(z, actions).float().view(B, S, T, -1)
+                cost = (z_all - self.z_goal[:, None, None]).pow(2).sum(-1).mean(-1)  # (B, S)
+                z_hat = z_all[:, :, -1]  # (B, S, D)
+            else:
+                z_hat = predict_final(z, actions).float().view(B, S, -1)  # (B, S, D)
+                cost = (z_hat - self.z_goal.unsqueeze(1)).pow(2).sum(-1)  # (B, S)
             if self.beta > 0:
                 # == predict_chained(z, actions, split)[:, -1], terminal latents only
                 z_mid = predict_final(z, actions[:, :self.split])  # (B * S, D)

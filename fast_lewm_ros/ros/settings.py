@@ -15,6 +15,7 @@ import math
 from fast_lewm_ros.data.start_goal import EVAL_SEED, GOAL_OFFSET
 from fast_lewm_ros.planning import PlannerConfig
 from fast_lewm_ros.planning.cem import SOLVERS
+from fast_lewm_ros.planning.costs import GOAL_COSTS
 from fast_lewm_ros.data.twist import DEFAULT_TWIST_AXES, parse_axes
 from fast_lewm_ros.ros.commands import COMMAND_TYPES
 from fast_lewm_ros.ros.params import check_choice, settings_class, Spec
@@ -69,6 +70,9 @@ PLANNER_PARAMETERS = {
                     '(paper: 0)', 0.0, 100.0),
     'noise_beta': _cem('noise_beta', 'colour of the sampling noise over time, 1/f^noise_beta '
                        '(0 white, the paper; 2 smooth, iCEM)', 0.0, 4.0),
+    'goal_cost': _cem('goal_cost', "latents compared with the goal: 'final' (after the "
+                      "whole plan, the paper's) or 'every_block' (mean over every prefix: "
+                      'reach the goal early and stay)', choices=GOAL_COSTS),
     'temperature': _cem('temperature', 'MPPI only: softmax temperature on the costs',
                         1e-6, 1e6),
     'beta': _cem('beta', 'self-consistency weight in the cost (paper 1, released configs 0)',
