@@ -88,6 +88,19 @@ for task in reacher cube; do
         [[ -f $r ]] && echo --checkpoint $r; done) \
     --json "$RESULTS/eval_${task}_noise_beta2.json" > "$RESULTS/eval_${task}_noise_beta2.log" 2>&1
 done
+# The every-block cost (session 6): the same models, --goal-cost every_block with
+# --noise-beta 2, under the paper protocol and with MPC replanning every 5 steps
+for task in reacher cube; do
+  for replan in 25 5; do
+    name="eval_${task}_every_block_replan$replan"
+    [[ -f "$RESULTS/$name.json" ]] || fast-lewm eval --env $task --episodes 50 \
+      --seed 42 --threads 1 --batch 10 --noise-beta 2 --goal-cost every_block \
+      --replan-every $replan --no-random-baseline \
+      $(for r in runs/${task}_{prefix,autoregressive}_s{0,1}/final.safetensors; do
+          [[ -f $r ]] && echo --checkpoint $r; done) \
+      --json "$RESULTS/$name.json" > "$RESULTS/$name.log" 2>&1
+  done
+done
 
 openloop() {  # task
   [[ -f "$RESULTS/openloop_$1.json" ]] || fast-lewm openloop --threads 2 \
