@@ -15,10 +15,18 @@ from fast_lewm_ros.evaluation.stats import paired_comparison, wilson_interval
 
 def load(spec: str) -> tuple[str, dict, list[bool]]:
     path, _, index = spec.partition(':')
-    with open(path) as f:
-        result = json.load(f)
-    method = result['methods'][int(index or 0)]
-    return result['pairs_sha256'], method, [r['success'] for r in method['records']]
+    try:
+        with open(path) as f:
+            result = json.load(f)
+        method = result['methods'][int(index or 0)]
+        return result['pairs_sha256'], method, [r['success'] for r in method['records']]
+    except OSError as err:
+        sys.exit(f'{path}: cannot read: {err.strerror}')
+    except json.JSONDecodeError as err:
+        sys.exit(f'{path}: not JSON: {err}')
+    except (KeyError, IndexError, TypeError, ValueError) as err:
+        sys.exit(f'{spec}: not a fast-lewm eval result with that method index '
+                 f'({type(err).__name__}: {err})')
 
 
 def main() -> None:
