@@ -59,6 +59,15 @@ train cube prefix 1 1000
 # Push-T with the CNN encoder (session 5): 2100-2200 s per prefix run, 1000-1500 s per LeWM run
 pair pusht prefix 0 3000 pusht autoregressive 0 3000 conv
 pair pusht prefix 1 3000 pusht autoregressive 1 3000 conv
+# Reacher with SIGReg lambda 1 and 3000 steps (session 6; the prefix run ships as
+# checkpoints/reacher.safetensors): 1100-3100 s per run
+for predictor in prefix autoregressive; do
+  out=runs/reacher_${predictor}_s1_sig1_3k
+  [[ -f $out/final.safetensors ]] || fast-lewm train --config reacher_cpu \
+    --data data/reacher_train.h5 --predictor $predictor --seed 1 --out $out \
+    --set num_threads=1 --set sigreg_lambda=1.0 --set max_steps=3000 > $out.log 2>&1 &
+done
+wait
 
 evaluate() {  # task[, run suffix[, encoder]]: every trained model of the task and the random policy on the same 50 pairs
   local ckpts=() name="$1${3:+_$3}${2:-}"
@@ -96,7 +105,7 @@ for task in reacher cube; do
     [[ -f "$RESULTS/$name.json" ]] || fast-lewm eval --env $task --episodes 50 \
       --seed 42 --threads 1 --batch 10 --noise-beta 2 --goal-cost every_block \
       --replan-every $replan --no-random-baseline \
-      $(for r in runs/${task}_{prefix,autoregressive}_s{0,1}/final.safetensors; do
+      $(for r in runs/${task}_{prefix,autoregressive}_s{0,1}{,_sig1_3k}/final.safetensors; do
           [[ -f $r ]] && echo --checkpoint $r; done) \
       --json "$RESULTS/$name.json" > "$RESULTS/$name.log" 2>&1
   done
