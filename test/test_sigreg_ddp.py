@@ -1,5 +1,6 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
 """SIGReg under DDP: two gloo processes on two halves equal one process on the whole."""
+import gc
 import os
 
 import numpy as np
@@ -35,6 +36,9 @@ def _worker(rank, world, init_file, out_dir):
         loss.backward()  # DDP averages the parameter gradients over ranks
         np.savez(os.path.join(out_dir, f'rank{rank}.npz'), loss=loss.detach().numpy(),
                  weight=model.weight.grad.numpy(), bias=model.bias.grad.numpy())
+        dist.barrier()  # neither rank tears gloo down while the other still talks to it
+        del ddp, loss  # DDP's reducer holds the process group in a reference cycle: free it
+        gc.collect()   # now, not during interpreter exit, where gloo's threads abort
     finally:
         dist.destroy_process_group()
 

@@ -1,6 +1,7 @@
 # Copyright 2026 fast_lewm_ros contributors. Licensed under the Apache License 2.0.
 """`fast-lewm train` for a few steps on a tiny generated dataset."""
 import csv
+import gc
 import os
 
 import pytest
@@ -136,6 +137,7 @@ def _ddp_worker(rank, world, init_file, data, out):
     try:
         train_module.train(config, out)
     finally:
+        gc.collect()  # free DDP's reference cycles (and the process group) before exit
         torch.distributed.destroy_process_group()
 
 

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import signal
+import sys
 from typing import Callable
 
 import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
+
+
+def _half_built_future(info) -> bool:
+    """Tell whether rclpy's Future/Task finalizer failed on an object Ctrl-C cut short.
+
+    Ctrl-C raises KeyboardInterrupt wherever the main thread is; landing inside
+    `Future.__init__` (the executor builds a Task per callback) leaves an object
+    without `_exception`, and its `__del__` then prints an "Exception ignored"
+    traceback at shutdown. That is noise from the interrupt, not a fault.
+    """
+    qualname = getattr(info.object, '__qualname__', '')
+    return info.exc_type is AttributeError and qualname in ('Future.__del__', 'Task.__del__')
+
+
+def quiet_unraisable(previous: Callable) -> Callable:
+    """Wrap the unraisable hook `previous` so it skips `_half_built_future` noise."""
+    def hook(info) -> None:
+        if not _half_built_future(info):
+            previous(info)
+    return hook
 
 
 def spin_node(make_node: Callable[[], Node], name: str, args=None) -> int:
@@ -17,6 +38,7 @@ def spin_node(make_node: Callable[[], Node], name: str, args=None) -> int:
     instead of dumping a traceback.
     """
     rclpy.init(args=args)
+    sys.unraisablehook = quiet_unraisable(sys.unraisablehook)
     node = None
     try:
         node = make_node()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import math
 import os
 from pathlib import Path
@@ -305,5 +306,6 @@ def main(args: argparse.Namespace) -> int:
         return 2
     finally:
         if dist.is_initialized():
+            gc.collect()  # DDP's reducer holds the group in a cycle: free it while Python lives
             dist.destroy_process_group()
     return 0
