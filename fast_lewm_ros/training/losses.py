@@ -35,6 +35,36 @@ def collapse_metrics(z: torch.Tensor) -> dict[str, float]:
     return {'latent_std': z.std(0).mean().item(), 'effective_rank': entropy.exp().item()}
 
 
+def prediction_terms(model: WorldModel, config: TrainConfig, z: torch.Tensor,
+                     actions: torch.Tensor, length: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Compute the objective without SIGReg: prediction MSE (+ beta * self-consistency).
+
+    z (B, T+1, D): the latents of each window's frames (padding frames past `length`
+    are ignored); actions (B, T, A); length (B,) real blocks. Returns 'loss',
+    'pred_loss', 'persistence_loss' (the baseline) and, with beta > 0, 'consistency'.
+    """
+    horizon = actions.shape[1]
+    index = torch.arange(horizon, device=length.device)
+    block_mask = (index[None] < length[:, None]).float()  # (B, T)
+    target = z[:, 1:]  # (B, T, D)
+    pred, baseline = model.predict_training(z, actions)  # (B, T, D), broadcastable
+    weight = block_mask
+    if config.terminal_only and model.direct_prefixes:
+        weight = nn.functional.one_hot((length - 1).clamp_min(0), horizon).float()
+    pred_loss = _masked_mean((pred - target).float().square().mean(-1), weight)
+    with torch.no_grad():
+        persistence = _masked_mean((baseline - target).float().square().mean(-1), weight)
+    out = {'loss': pred_loss, 'pred_loss': pred_loss, 'persistence_loss': persistence}
+    if config.beta > 0 and model.direct_prefixes and horizon > 1:
+        split = horizon // 2
+        chained = model.predict_final(pred[:, split - 1], actions[:, split:])  # (B, D)
+        full = (length == horizon).float()
+        consistency = _masked_mean((pred[:, -1] - chained).float().square().mean(-1), full)
+        out['loss'] = pred_loss + config.beta * consistency
+        out['consistency'] = consistency
+    return out
+
+
 class WorldModelLoss(nn.Module):
     """forward(pixels, actions, length, step) -> dict of scalar losses (+ latents)."""
 
@@ -45,37 +75,18 @@ class WorldModelLoss(nn.Module):
     def forward(self, pixels: torch.Tensor, actions: torch.Tensor, length: torch.Tensor,
                 step: int, distributed: bool | None = None) -> dict[str, torch.Tensor]:
         batch, frames = pixels.shape[:2]
-        horizon = frames - 1
         index = torch.arange(frames, device=length.device)
         frame_mask = index[None] <= length[:, None]  # (B, T+1) real frames
-        block_mask = (index[None, :horizon] < length[:, None]).float()  # (B, T)
         flat = frame_mask.flatten().nonzero().squeeze(1)
         z_real = self.model.encode(pixels.flatten(0, 1)[flat])  # (n, D) real frames only
         z = z_real.new_zeros(batch * frames, z_real.shape[-1]).index_copy(0, flat, z_real)
         z = z.view(batch, frames, -1)  # (B, T+1, D)
-        target = z[:, 1:]  # (B, T, D)
-
-        pred, baseline = self.model.predict_training(z, actions)  # (B, T, D), broadcastable
-        weight = block_mask
-        if self.config.terminal_only and self.model.direct_prefixes:
-            weight = nn.functional.one_hot((length - 1).clamp_min(0), horizon).float()
-        pred_loss = _masked_mean((pred - target).float().square().mean(-1), weight)
-        with torch.no_grad():
-            persistence = _masked_mean((baseline - target).float().square().mean(-1), weight)
-
+        out = prediction_terms(self.model, self.config, z, actions, length)
         generator = torch.Generator(device=z.device).manual_seed(
             self.config.seed * 1_000_003 + step)  # identical directions on every rank
         reg = sigreg(z.transpose(0, 1), self.config.sigreg_projections, generator,
                      mask=frame_mask.T, distributed=distributed)
-        loss = pred_loss + self.config.sigreg_lambda * reg
-        out = {'pred_loss': pred_loss, 'sigreg': reg, 'persistence_loss': persistence}
-        if self.config.beta > 0 and self.model.direct_prefixes and horizon > 1:
-            split = horizon // 2
-            chained = self.model.predict_final(pred[:, split - 1], actions[:, split:])  # (B, D)
-            full = (length == horizon).float()
-            consistency = _masked_mean((pred[:, -1] - chained).float().square().mean(-1), full)
-            loss = loss + self.config.beta * consistency
-            out['consistency'] = consistency
-        out['loss'] = loss
+        out['sigreg'] = reg
+        out['loss'] = out['loss'] + self.config.sigreg_lambda * reg
         out['latents'] = z_real.detach()
         return out

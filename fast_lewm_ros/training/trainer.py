@@ -9,14 +9,14 @@ training optimises the single-process objective. Writes into --out DIR:
   loss_curve.png      prediction loss vs the persistence baseline, SIGReg, collapse
   checkpoints/        step_NNNNNNN.safetensors every ckpt_every steps
   resume/             model + optimizer (safetensors) + state.json, for --resume
-  final.safetensors   the trained model (WorldModel.load reads it)
+  final.safetensors   the trained model (WorldModel.load reads it); with refit_steps,
+                      its predictor refitted to the frozen encoder (training/refit.py)
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import gc
-import math
 import os
 from pathlib import Path
 import sys
@@ -31,9 +31,10 @@ from fast_lewm_ros import interrupts
 from fast_lewm_ros.data.dataset import Catalog, WindowDataset
 from fast_lewm_ros.model import PREDICTORS, WorldModel
 from fast_lewm_ros.resources import share_path
-from fast_lewm_ros.training.train_config import apply_overrides, TrainConfig
+from fast_lewm_ros.training.train_config import apply_overrides, lr_at, TrainConfig
 from fast_lewm_ros.training.logs import MetricLog, plot_curves
 from fast_lewm_ros.training.losses import collapse_metrics, WorldModelLoss
+from fast_lewm_ros.training.refit import refit_predictor
 from fast_lewm_ros.training.state import load_resume, save_resume
 
 
@@ -104,15 +105,6 @@ def infer_from_data(config: TrainConfig, catalog: Catalog):
                   'from pixels and actions alone; `fast-lewm eval`/`openloop` ranking need a '
                   'simulated task, so evaluate it on the robot', file=sys.stderr)
     return model_config
-
-
-def lr_at(config: TrainConfig, step: int, total: int) -> float:
-    """Linear warm-up over warmup_fraction of the steps, then cosine to 0."""
-    warm = max(1, round(config.warmup_fraction * total))
-    if step < warm:
-        return config.lr * (step + 1) / warm
-    progress = (step - warm) / max(1, total - warm)
-    return config.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
 
 class ResumableSampler(DistributedSampler):
@@ -279,8 +271,17 @@ def train(config: TrainConfig, out: Path, resume: bool = False) -> WorldModel:
                     save_resume(out, model, optimizer, step, info)
                 if last:
                     break
+    info.update(step=step, train_seconds=round(time.time() - start_time, 1))
+    if config.refit_steps > 0:  # every rank refits alike (same seed, same cached data)
+        refit_start = time.time()
+        info.update(refit_predictor(model, config, datasets[0], datasets[1], device),
+                    refit_seconds=round(time.time() - refit_start, 1))
+        if rank == 0:
+            print(f'refit predictor: held-out prediction loss '
+                  f'{info.get("refit_val_pred_loss_before", float("nan")):.4f} -> '
+                  f'{info.get("refit_val_pred_loss_after", float("nan")):.4f} '
+                  f'({config.refit_steps} steps, {info["refit_seconds"]} s)', file=sys.stderr)
     if rank == 0:
-        info.update(step=step, train_seconds=round(time.time() - start_time, 1))
         model.save(out / 'final.safetensors', info)
         plot_curves(log, out / 'loss_curve.png')
         log.close()
