@@ -25,6 +25,8 @@ COMMANDS = {
     'view': ('fast_lewm_ros.data.view',
              'save a PNG grid of frames and a start/goal pair from an HDF5 file'),
     'train': ('fast_lewm_ros.training.trainer', 'train a world model (prefix or autoregressive)'),
+    'refit': ('fast_lewm_ros.training.refit',
+              "refit a trained model's predictor to its frozen encoder (minutes)"),
     'eval': ('fast_lewm_ros.evaluation.success_eval',
              'closed-loop success under the paper protocol (paired episodes)'),
     'openloop': ('fast_lewm_ros.evaluation.openloop_eval',

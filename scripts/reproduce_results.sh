@@ -39,7 +39,8 @@ train() {  # task, predictor, seed[, steps[, conv]]: runs/<task>[_conv]_<predict
   [[ -f "$out/final.safetensors" ]] && return 0
   fast-lewm train --config "$1_cpu" --data "data/$1_train.h5" --predictor "$2" --seed "$3" \
     --out "$out" --set num_threads=1 --set max_steps="$steps" \
-    ${5:+--set model.encoder=$5} > "$out.log" 2>&1
+    ${5:+--set model.encoder=$5} $([[ $1 == reacher ]] && echo --set sigreg_lambda=0.09 refit_steps=0) \
+    > "$out.log" 2>&1
 }
 pair() {  # two training runs side by side: task predictor seed steps [encoder], twice
   train $1 $2 $3 $4 $9 & local a=$!
@@ -59,15 +60,38 @@ train cube prefix 1 1000
 # Push-T with the CNN encoder (session 5): 2100-2200 s per prefix run, 1000-1500 s per LeWM run
 pair pusht prefix 0 3000 pusht autoregressive 0 3000 conv
 pair pusht prefix 1 3000 pusht autoregressive 1 3000 conv
-# Reacher with SIGReg lambda 1 and 3000 steps (session 6; the prefix run ships as
-# checkpoints/reacher.safetensors): 1100-3100 s per run
-for predictor in prefix autoregressive; do
-  out=runs/reacher_${predictor}_s1_sig1_3k
-  [[ -f $out/final.safetensors ]] || fast-lewm train --config reacher_cpu \
-    --data data/reacher_train.h5 --predictor $predictor --seed 1 --out $out \
-    --set num_threads=1 --set sigreg_lambda=1.0 --set max_steps=3000 > $out.log 2>&1 &
+# Reacher with SIGReg lambda 1 and 3000 steps (session 6), two training seeds:
+# 1100-3100 s per run
+for seed in 1 0; do
+  for predictor in prefix autoregressive; do
+    out=runs/reacher_${predictor}_s${seed}_sig1_3k
+    [[ -f $out/final.safetensors ]] || fast-lewm train --config reacher_cpu \
+      --data data/reacher_train.h5 --predictor $predictor --seed $seed --out $out \
+      --set num_threads=1 --set sigreg_lambda=1.0 --set max_steps=3000 --set refit_steps=0 \
+      > $out.log 2>&1 &
+  done
+  wait
 done
-wait
+# ... and each predictor refitted to its frozen encoder (session 7) for 3000 steps
+# (runs/..._refit, 130-150 s each) and 12000 steps (runs/..._refit12k, 270-350 s;
+# the prefix s1 one ships as checkpoints/reacher.safetensors): the finished run
+# resumed with refit_steps. From scratch one command runs both stages:
+# `fast-lewm train --config reacher_cpu ...` (the config now holds this recipe).
+refit() {  # source run dir, refit steps, output dir
+  if [[ ! -f $3/final.safetensors ]]; then
+    mkdir -p $3 && cp -r $1/config.yaml $1/log.csv $1/resume $3/
+    fast-lewm train --resume --out $3 --set refit_steps=$2 > $3.log 2>&1
+  fi
+}
+for seed in 1 0; do
+  for predictor in prefix autoregressive; do
+    refit runs/reacher_${predictor}_s${seed}_sig1_3k 3000 runs/reacher_${predictor}_s${seed}_sig1_3k_refit
+    refit runs/reacher_${predictor}_s${seed}_sig1_3k 12000 runs/reacher_${predictor}_s${seed}_sig1_3k_refit12k
+  done
+done
+for predictor in prefix_s0 prefix_s1 autoregressive_s0; do
+  refit runs/cube_$predictor 12000 runs/cube_${predictor}_refit12k
+done
 
 evaluate() {  # task[, run suffix[, encoder]]: every trained model of the task and the random policy on the same 50 pairs
   local ckpts=() name="$1${3:+_$3}${2:-}"
@@ -105,7 +129,7 @@ for task in reacher cube; do
     [[ -f "$RESULTS/$name.json" ]] || fast-lewm eval --env $task --episodes 50 \
       --seed 42 --threads 1 --batch 10 --noise-beta 2 --goal-cost every_block \
       --replan-every $replan --no-random-baseline \
-      $(for r in runs/${task}_{prefix,autoregressive}_s{0,1}{,_sig1_3k}/final.safetensors; do
+      $(for r in runs/${task}_{prefix,autoregressive}_s{0,1}{,_refit12k,_sig1_3k,_sig1_3k_refit,_sig1_3k_refit12k}/final.safetensors; do
           [[ -f $r ]] && echo --checkpoint $r; done) \
       --json "$RESULTS/$name.json" > "$RESULTS/$name.log" 2>&1
   done

@@ -86,3 +86,36 @@ def test_cached_windows_match_the_training_windows(tiny_data, preload):
 def test_negative_refit_steps_are_refused():
     with pytest.raises(ConfigError, match='refit_steps'):
         TrainConfig(refit_steps=-1)
+
+
+def test_refit_command_matches_the_refit_inside_training(tmp_path, tiny_data, capsys):
+    assert _train(tmp_path / 'run', tiny_data, 'prefix', 'refit_steps=15') == 0
+    inside = WorldModel.load(tmp_path / 'run' / 'final.safetensors')
+    trained = tmp_path / 'run' / 'resume' / 'model.safetensors'  # before the refit
+    out = tmp_path / 'refit.safetensors'
+    assert cli.main(['refit', '--checkpoint', str(trained), '--config', 'tworoom_cpu',
+                     '--data', tiny_data, '--steps', '15', '--out', str(out),
+                     '--set', *TINY]) == 0
+    assert 'refit predictor: held-out prediction loss' in capsys.readouterr().err
+    alone = WorldModel.load(out)
+    assert alone.training_info['refit_steps'] == 15
+    for (name, a), b in zip(inside.state_dict().items(), alone.state_dict().values()):
+        torch.testing.assert_close(b, a, rtol=0, atol=1e-5, msg=name)
+
+
+def test_refit_command_bad_input_is_one_line(tmp_path, tiny_data, capsys):
+    assert _train(tmp_path / 'run', tiny_data, 'prefix') == 0
+    capsys.readouterr()  # the training's progress bars
+    ckpt = str(tmp_path / 'run' / 'final.safetensors')
+    base = ['refit', '--config', 'tworoom_cpu', '--data', tiny_data,
+            '--out', str(tmp_path / 'o.safetensors'), '--set', *TINY]
+    broken = tmp_path / 'broken.safetensors'
+    broken.write_bytes(b'not a checkpoint')
+    for extra, expected in ([['--checkpoint', ckpt], 'refit steps must be >= 1'],
+                            [['--checkpoint', str(broken), '--steps', '5'], 'broken'],
+                            [['--checkpoint', ckpt, '--steps', '5', '--set', 'nope=1'],
+                             'nope']):
+        assert cli.main(base + extra) == 2
+        err = capsys.readouterr().err
+        assert expected in err and 'Traceback' not in err and len(err.splitlines()) == 1
+    assert not (tmp_path / 'o.safetensors').exists()

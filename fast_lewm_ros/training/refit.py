@@ -11,6 +11,7 @@ predictor pass only, so a refit as long as the run takes minutes, not hours.
 from __future__ import annotations
 
 import sys
+import time
 
 import h5py
 import numpy as np
@@ -86,6 +87,7 @@ def refit_predictor(model: WorldModel, config: TrainConfig, train: WindowDataset
     batch size and grad clip as the run; the loss is `prediction_terms`.
     """
     from tqdm import tqdm
+    start = time.time()
     caches = [encode_windows(model, data, device) for data in (train, val)]
     before = _mean_terms(model, config, caches[1]) if len(caches[1]['length']) else {}
     params = list(model.predictor.parameters())
@@ -110,5 +112,70 @@ def refit_predictor(model: WorldModel, config: TrainConfig, train: WindowDataset
     model.predictor.eval()
     after = _mean_terms(model, config, caches[1]) if len(caches[1]['length']) else {}
     return {'refit_steps': config.refit_steps, 'refit_windows': windows,
+            'refit_seconds': round(time.time() - start, 1),
             **{f'refit_val_{key}_before': round(v, 6) for key, v in before.items()},
             **{f'refit_val_{key}_after': round(v, 6) for key, v in after.items()}}
+
+
+def summary(info: dict) -> str:
+    """One line on what a refit did, from `refit_predictor`'s metrics."""
+    nan = float('nan')
+    return (f'refit predictor: held-out prediction loss '
+            f'{info.get("refit_val_pred_loss_before", nan):.4f} -> '
+            f'{info.get("refit_val_pred_loss_after", nan):.4f} '
+            f'({info["refit_steps"]} steps, {info["refit_seconds"]} s)')
+
+
+# ------------------------------------------------------------ `fast-lewm refit`
+def add_arguments(parser) -> None:
+    parser.add_argument('--checkpoint', required=True, metavar='CKPT',
+                        help='a trained model (e.g. runs/X/final.safetensors)')
+    parser.add_argument('--config', required=True,
+                        help='the training YAML of CKPT, or its name in config/train/ '
+                        '(its split, lr schedule, batch size and refit_steps are used)')
+    parser.add_argument('--data', nargs='+', metavar='FILE.h5',
+                        help="the episodes CKPT was trained on (replace the config's `data`)")
+    parser.add_argument('--seed', type=int, help="CKPT's training seed (decides the split)")
+    parser.add_argument('--steps', type=int, help='refit steps (default: the config\'s '
+                        'refit_steps)')
+    parser.add_argument('--set', nargs='+', action='extend', default=[], metavar='KEY=VALUE',
+                        help='override config fields, e.g. lr=3e-4')
+    parser.add_argument('--out', required=True, metavar='OUT.safetensors')
+
+
+def main(args) -> int:
+    """Refit CKPT's predictor to its frozen encoder and save the model to --out."""
+    from argparse import Namespace
+    from pathlib import Path
+    from fast_lewm_ros.data.dataset import Catalog
+    from fast_lewm_ros.strict_config import ConfigError
+    from fast_lewm_ros.training import trainer  # imports this module: import it late
+    try:
+        config = trainer.resolve_config(Namespace(
+            config=args.config, data=args.data, seed=args.seed, set=args.set,
+            predictor=None, resume=False, out=str(Path(args.out).parent)))
+        steps = config.refit_steps if args.steps is None else args.steps
+        if steps < 1:
+            raise ConfigError(f'refit steps must be >= 1, got {steps} (--steps or '
+                              'refit_steps in the config)')
+        config = trainer.apply_overrides(config, {'refit_steps': steps}, source='--steps')
+        if config.num_threads > 0:
+            torch.set_num_threads(config.num_threads)
+        model = WorldModel.load(args.checkpoint)
+        catalog = Catalog.open(config.data)
+        c = model.config
+        if (catalog.image_size, catalog.action_dim) != (c.image_size, c.action_dim):
+            raise ConfigError(
+                f'{catalog.paths[0]} holds {catalog.image_size} px images and '
+                f'{catalog.action_dim}-D actions; {args.checkpoint} takes {c.image_size} px '
+                f'and {c.action_dim}-D')
+        train, val = trainer.window_datasets(config, catalog, model)
+        info = refit_predictor(model, config, train, val, torch.device('cpu'))
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        model.save(args.out, {**model.training_info, **info,
+                              'refit_data': [str(p) for p in catalog.paths]})
+    except (ConfigError, OSError, ValueError) as err:  # CheckpointError, DataFormatError too
+        print(f'fast-lewm refit: error: {trainer.one_line(err)}', file=sys.stderr)
+        return 2
+    print(f'{summary(info)}; wrote {args.out}', file=sys.stderr)
+    return 0

@@ -34,7 +34,7 @@ from fast_lewm_ros.resources import share_path
 from fast_lewm_ros.training.train_config import apply_overrides, lr_at, TrainConfig
 from fast_lewm_ros.training.logs import MetricLog, plot_curves
 from fast_lewm_ros.training.losses import collapse_metrics, WorldModelLoss
-from fast_lewm_ros.training.refit import refit_predictor
+from fast_lewm_ros.training.refit import refit_predictor, summary as refit_summary
 from fast_lewm_ros.training.state import load_resume, save_resume
 
 
@@ -107,6 +107,17 @@ def infer_from_data(config: TrainConfig, catalog: Catalog):
     return model_config
 
 
+def window_datasets(config: TrainConfig, catalog: Catalog,
+                    model: WorldModel) -> list[WindowDataset]:
+    """Build the training and validation windows of `model` (its blocks and statistics)."""
+    episodes = catalog.split(config.val_fraction, config.seed)  # (train, val)
+    window = model.training_blocks()  # blocks per window: horizon (prefix) / history (AR)
+    pixels = catalog.read_pixels() if config.preload else None
+    mean, std = model.action_mean.cpu().numpy(), model.action_std.cpu().numpy()
+    return [WindowDataset(catalog, eps, window, model.config.action_block, mean, std,
+                          pixels=pixels) for eps in episodes]
+
+
 class ResumableSampler(DistributedSampler):
     """DistributedSampler that can start an epoch part-way (after `skip` indices)."""
 
@@ -176,11 +187,7 @@ def train(config: TrainConfig, out: Path, resume: bool = False) -> WorldModel:
     model.set_normalization(**stats)
     model.to(device).train()
 
-    window = model.training_blocks()  # blocks per window: horizon (prefix) / history (AR)
-    pixels = catalog.read_pixels() if config.preload else None
-    datasets = [WindowDataset(catalog, eps, window, model_config.action_block,
-                              stats['action_mean'], stats['action_std'], pixels=pixels)
-                for eps in (train_eps, val_eps)]
+    datasets = window_datasets(config, catalog, model)
     per_rank = config.batch_size // world
     sampler = ResumableSampler(datasets[0], world, rank, shuffle=True, seed=config.seed,
                                drop_last=True)
@@ -273,14 +280,9 @@ def train(config: TrainConfig, out: Path, resume: bool = False) -> WorldModel:
                     break
     info.update(step=step, train_seconds=round(time.time() - start_time, 1))
     if config.refit_steps > 0:  # every rank refits alike (same seed, same cached data)
-        refit_start = time.time()
-        info.update(refit_predictor(model, config, datasets[0], datasets[1], device),
-                    refit_seconds=round(time.time() - refit_start, 1))
+        info.update(refit_predictor(model, config, datasets[0], datasets[1], device))
         if rank == 0:
-            print(f'refit predictor: held-out prediction loss '
-                  f'{info.get("refit_val_pred_loss_before", float("nan")):.4f} -> '
-                  f'{info.get("refit_val_pred_loss_after", float("nan")):.4f} '
-                  f'({config.refit_steps} steps, {info["refit_seconds"]} s)', file=sys.stderr)
+            print(refit_summary(info), file=sys.stderr)
     if rank == 0:
         model.save(out / 'final.safetensors', info)
         plot_curves(log, out / 'loss_curve.png')
