@@ -161,6 +161,9 @@ def main(args) -> int:
         config = trainer.apply_overrides(config, {'refit_steps': steps}, source='--steps')
         if config.num_threads > 0:
             torch.set_num_threads(config.num_threads)
+        # Seeded, so the command is repeatable. Inside `fast-lewm train` the refit
+        # continues the run's random stream instead: the two differ in dropout draws.
+        torch.manual_seed(config.seed)
         model = WorldModel.load(args.checkpoint)
         catalog = Catalog.open(config.data)
         c = model.config
