@@ -35,6 +35,16 @@ def test_demo_runs_reports_and_repeats_exactly(ros_domain, tmp_path, tiny_checkp
     # Lock-step: the same trajectory again, however busy the machine is.
     run_demo(tmp_path / 'b', *args)
     np.testing.assert_array_equal(strip, np.asarray(Image.open(tmp_path / 'b' / 'episode0.png')))
+    assert (summary['goal_cost'], summary['noise_beta']) == ('final', 0.0)  # planner.yaml
+
+
+def test_demo_takes_the_planner_settings_reacher_and_cube_need(ros_domain, tmp_path,
+                                                               tiny_checkpoint):
+    stdout, summary = run_demo(tmp_path, '--checkpoint', tiny_checkpoint, '--episodes', '1',
+                               '--max-steps', '6', '--goal-cost', 'every_block',
+                               '--noise-beta', '2', *FAST)
+    assert (summary['goal_cost'], summary['noise_beta']) == ('every_block', 2.0)
+    assert 'every_block goal cost, noise beta 2' in stdout
 
 
 def test_demo_names_a_missing_checkpoint(ros_domain, tmp_path):

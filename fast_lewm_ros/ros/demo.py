@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from fast_lewm_ros.data.start_goal import EVAL_SEED
+from fast_lewm_ros.planning.costs import GOAL_COSTS
 
 STRIP_EVERY = 5   # primitive steps between frames of the PNG strip
 SCALE = 2         # upscaling of the saved frames (nearest neighbour)
@@ -35,6 +36,11 @@ def add_arguments(parser) -> None:
     parser.add_argument('--samples', type=int, help='CEM samples (default: planner.yaml)')
     parser.add_argument('--iterations', type=int, help='CEM iterations (planner.yaml)')
     parser.add_argument('--elites', type=int, help='CEM elites (planner.yaml)')
+    parser.add_argument('--goal-cost', choices=GOAL_COSTS,
+                        help='final or every_block (planner.yaml; Reacher and Cube plan '
+                             'best with every_block, checkpoints/README.md)')
+    parser.add_argument('--noise-beta', type=float,
+                        help='CEM noise colour, 0 white, 2 smooth (planner.yaml)')
     parser.add_argument('--out', default='demo_out', help='output folder (./demo_out)')
     parser.add_argument('--timeout', type=float, default=900.0,
                         help='give up after this many seconds (900)')
@@ -121,7 +127,8 @@ def _run(args, checkpoint, config, recorder):
     def files(name):
         return ['--ros-args', '--params-file', str(share_path('config', name))]
 
-    cem = [Parameter(k, value=getattr(args, k)) for k in ('samples', 'iterations', 'elites')
+    cem = [Parameter(k, value=getattr(args, k))
+           for k in ('samples', 'iterations', 'elites', 'goal_cost', 'noise_beta')
            if getattr(args, k) is not None]
     if not args.visible:  # nodes in this process still talk to each other
         os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'OFF'
@@ -185,7 +192,8 @@ def _report(args, checkpoint, config, recorder, latencies, settings, wall) -> di
     successes = sum(r['success'] for r in rows)
     print(f'fast-lewm demo: {args.env}, {checkpoint} ({config.predictor} predictor, '
           f'{config.image_size}px), CEM {settings.samples} samples x {settings.iterations} '
-          f'iterations, {settings.elites} elites, lock-step, {os.cpu_count()} CPU cores')
+          f'iterations, {settings.elites} elites, {settings.goal_cost} goal cost, noise beta '
+          f'{settings.noise_beta:g}, lock-step, {os.cpu_count()} CPU cores')
     print(f'{"episode":>7} {"success":>7} {"steps":>5} {"distance":>15} {"plans":>5} '
           f'{"plan ms":>8} {"first cmd ms":>12} {"step ms (median)":>16}')
 
@@ -200,7 +208,8 @@ def _report(args, checkpoint, config, recorder, latencies, settings, wall) -> di
     print(f'success {successes}/{len(rows)}; wall time {wall:.1f} s')
     return {'env': args.env, 'checkpoint': str(checkpoint), 'predictor': config.predictor,
             'samples': settings.samples, 'iterations': settings.iterations,
-            'elites': settings.elites, 'seed': args.seed, 'max_steps': args.max_steps,
+            'elites': settings.elites, 'goal_cost': settings.goal_cost,
+            'noise_beta': settings.noise_beta, 'seed': args.seed, 'max_steps': args.max_steps,
             'cpu_count': os.cpu_count(), 'episodes': rows, 'successes': successes,
             'success_rate': successes / len(rows) if rows else 0.0, 'wall_s': wall}
 
