@@ -154,3 +154,19 @@ def test_once_commanding_a_missing_plan_gives_the_safe_stop_not_silence(model):
     h.worker.set_active(False)
     h.worker.set_active(True)
     assert h.worker.next_command() is None  # re-activated: silent until the next plan
+
+
+def test_an_image_to_act_on_that_arrives_before_the_goal_is_answered_once_it_does(model):
+    # Lock-step: the simulator sends one image and waits for the command; re-sending
+    # it under the same stamp earns no second request (planner_node dedupes stamps).
+    # If the goal is encoded after that image arrived, the request must still be
+    # answered, or simulator and planner wait on each other forever.
+    h = Harness(model, SHORT, trigger='image')
+    h.worker.start()
+    h.worker.set_active(True)
+    h.worker.submit_image(h.frame(0), act=True)  # before any goal
+    time.sleep(0.3)  # the worker looks at the request while it has no goal
+    assert h.commands == []
+    h.worker.submit_goal(h.frame(1))
+    assert wait_for(lambda: len(h.commands) == 1, timeout=30), 'the request was dropped'
+    assert h.worker.stop(timeout=30)

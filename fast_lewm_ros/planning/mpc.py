@@ -180,9 +180,11 @@ class PlanningWorker:
     # ---- worker side ---------------------------------------------------------------
     def _due(self) -> Frame | None:
         """Pick the frame to plan (or act) on now, if any; the caller holds the lock."""
-        if not self._active or self._z_goal is None:
+        if not self._active:
             self._act_on = None
             return None
+        if self._z_goal is None:  # keep a request to act: answered once the goal is in
+            return None  # (lock-step: the sim waits for that one command)
         if self.trigger == 'image':
             frame, self._act_on = self._act_on, None
             return frame
