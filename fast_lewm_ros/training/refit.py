@@ -46,7 +46,7 @@ def encode_windows(model: WorldModel, dataset: WindowDataset, device: torch.devi
                     dataset.pixels[index][i:i + chunk] if dataset.pixels is not None
                     else read_rows(f, 'pixels', slice(i, i + chunk), path)).to(device))
                 for i in range(0, rows_in_file, chunk)])  # (N, D): every row of the file
-            raw = torch.from_numpy((f['action'][:].reshape(rows_in_file, -1)))  # (N, a)
+            raw = torch.from_numpy(f['action'][:])  # (N, a)
         rows = dataset.rows[pick]
         blocks = torch.from_numpy(dataset.blocks[pick])
         last_frame = torch.from_numpy(rows) + k * blocks  # the window's last real frame
